@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { building } from '$app/environment';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { env, isHttps } from '$lib/server/env';
+import { logger } from '$lib/server/logger';
+import { closeDatabase, connectDatabase, db } from '$lib/server/db';
+import { loadAppSecret } from '$lib/server/auth/app-secret';
+import { bootstrap } from '$lib/server/bootstrap';
+import {
+	deleteSessionCookie,
+	SESSION_COOKIE,
+	setSessionCookie,
+	validateSessionToken
+} from '$lib/server/auth/session';
+import { validateApiToken } from '$lib/server/auth/api-tokens';
+import { problem } from '$lib/server/http/problem';
+import { isDatabaseUnavailable } from '$lib/server/db/availability';
+import { routeRule } from '$lib/server/http/route-rules';
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	const handle = await connectDatabase();
+	await loadAppSecret(handle.db);
+	await bootstrap(handle.db);
+	process.once('sveltekit:shutdown', (reason: string) => {
+		logger.info({ reason }, 'shutting down');
+		void closeDatabase();
+	});
+};
+
+const context: Handle = async ({ event, resolve }) => {
+	const started = performance.now();
+	event.locals.requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+	event.locals.user = null;
+	event.locals.session = null;
+	event.locals.authVia = null;
+	let response: Response;
+	try {
+		response = await resolve(event);
+	} catch (err) {
+		// Errors that escape resolve (e.g. the database went away during auth) still get an answer.
+		if (isDatabaseUnavailable(err)) {
+			response = problem(503, 'service_unavailable', undefined, { 'retry-after': '5' });
+		} else throw err;
+	}
+	response.headers.set('x-request-id', event.locals.requestId);
+	logger.info(
+		{
+			requestId: event.locals.requestId,
+			method: event.request.method,
+			route: event.route.id,
+			status: response.status,
+			ms: Math.round(performance.now() - started)
+		},
+		'request'
+	);
+	return response;
+};
+
+const i18n: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		});
+	});
+
+const auth: Handle = async ({ event, resolve }) => {
+	const bearer = event.request.headers.get('authorization');
+	if (bearer?.toLowerCase().startsWith('bearer ')) {
+		const found = await validateApiToken(db(), bearer.slice(7).trim());
+		if (!found) return problem(401, 'invalid_or_revoked_token');
+		event.locals.user = found.user;
+		event.locals.authVia = 'token';
+		return resolve(event);
+	}
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const found = await validateSessionToken(db(), token, env().SESSION_DAYS);
+		if (found) {
+			event.locals.user = found.user;
+			event.locals.session = found.session;
+			event.locals.authVia = 'session';
+			if (found.renewed) setSessionCookie(event.cookies, token, found.session.expiresAt, isHttps());
+		} else {
+			deleteSessionCookie(event.cookies, isHttps());
+		}
+	}
+	return resolve(event);
+};
+
+/**
+ * A first, coarse guard by path. Every load, action and endpoint checks the role again itself
+ * (layouts do not run for actions and endpoints); this only gives people a login redirect.
+ */
+const guard: Handle = async ({ event, resolve }) => {
+	const rule = routeRule(event.url.pathname);
+	const u = event.locals.user;
+	if (rule === 'public') return resolve(event);
+	const isApi = event.url.pathname.startsWith('/api/');
+	if (!u) {
+		if (isApi) return problem(401, 'sign_in_required');
+		redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+	}
+	if (u.mustChangePassword && event.locals.authVia === 'session' && !isApi && event.url.pathname !== '/account/password' && event.url.pathname !== '/logout') {
+		redirect(303, '/account/password');
+	}
+	if (!rule.includes(u.role)) {
+		if (isApi) return problem(403, 'forbidden');
+		if (u.role === 'unit_liaison') redirect(303, '/unit');
+		if (event.url.pathname.startsWith('/unit')) redirect(303, '/admin');
+	}
+	return resolve(event);
+};
+
+const headers: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const h = response.headers;
+	h.set('x-content-type-options', 'nosniff');
+	// Invitation codes travel in survey links; never leak them to another site.
+	h.set('referrer-policy', 'no-referrer');
+	h.set('x-frame-options', 'DENY');
+	h.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	if (isHttps()) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+	if (event.locals.user && !h.has('cache-control')) h.set('cache-control', 'private, no-store');
+	return response;
+};
+
+export const handle = sequence(context, i18n, auth, guard, headers);
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status === 404) return { message: 'not_found' };
+	if (isDatabaseUnavailable(error)) return { message: 'service_unavailable' };
+	const id = event.locals.requestId ?? randomUUID();
+	if (status >= 500) logger.error({ requestId: id, err: error, route: event.route.id }, 'unhandled error');
+	return { message: status >= 500 ? 'internal_error' : message, id };
+};

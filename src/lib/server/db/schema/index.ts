@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './audit';
+export * from './cycles';
+export * from './surveys';

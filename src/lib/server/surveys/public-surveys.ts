@@ -1,0 +1,21 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
+import { survey } from '../db/schema';
+
+/** Published, currently open surveys that anyone may answer (invitation-only ones are not listed). */
+export async function listPublicSurveys(db: DbOrTx, now = new Date()) {
+	const rows = await db
+		.select({ slug: survey.slug, title: survey.title, definition: survey.definition })
+		.from(survey)
+		.where(
+			and(
+				eq(survey.status, 'published'),
+				sql`(${survey.opensAt} is null or ${survey.opensAt} <= ${now})`,
+				sql`(${survey.closesAt} is null or ${survey.closesAt} > ${now})`
+			)
+		)
+		.orderBy(asc(survey.id));
+	return rows
+		.filter((r) => r.definition.access !== 'invitation')
+		.map((r) => ({ slug: r.slug, title: r.title }));
+}
