@@ -42,6 +42,11 @@ export interface CleanCell {
 	sumW2: number;
 }
 
+/** Bounds that keep every sum and square finite; real data is many orders of magnitude inside. */
+const MAX_COUNT = 1e9;
+const MIN_WEIGHT = 1e-6;
+const MAX_WEIGHT = 1e6;
+
 function cellKey(c: { unit: string; group: string; area: string | null; value: number | null }) {
 	return JSON.stringify([c.unit, c.group, c.area, c.value]);
 }
@@ -90,8 +95,8 @@ export function cmp(a: string, b: string): number {
 }
 
 /**
- * Fills in default weights, drops cells that cannot be used (non-positive or non-finite counts,
- * values outside 0–100, negative or non-finite weights), merges cells with the same key and sorts
+ * Fills in default weights, drops cells that cannot be used (non-positive or absurd counts, values
+ * outside 0–100, negative, non-finite or absurd weights), merges cells with the same key and sorts
  * them, so that the order of the input never changes a result.
  */
 export function cleanCells(cells: readonly AnswerCell[]): {
@@ -108,12 +113,15 @@ export function cleanCells(cells: readonly AnswerCell[]): {
 			continue;
 		}
 		const sumW = c.sumW ?? n;
-		if (!Number.isFinite(sumW) || sumW < 0) {
+		const meanW = sumW / n;
+		// Weights far outside [1e-6, 1e6] are data errors, and their squares would under- or
+		// overflow; zero is allowed (an answer that counts for nothing).
+		if (n > MAX_COUNT || !(meanW === 0 || (meanW >= MIN_WEIGHT && meanW <= MAX_WEIGHT))) {
 			invalid.push(c);
 			continue;
 		}
 		let sumW2 = c.sumW2 ?? (sumW * sumW) / n;
-		if (!Number.isFinite(sumW2) || sumW2 < 0) {
+		if (!Number.isFinite(sumW2) || sumW2 < 0 || sumW2 > n * MAX_WEIGHT * MAX_WEIGHT) {
 			invalid.push(c);
 			continue;
 		}

@@ -71,7 +71,7 @@ export function combineGroups(groups: readonly CompositeGroupInput[]): Composite
 		score += w * (g.score ?? 0);
 		rate += w * (g.rate ?? 0);
 		if (g.se === null || !Number.isFinite(g.se)) seKnown = false;
-		else variance += w * w * g.se * g.se;
+		else variance += w * g.se * g.se;
 	}
 	return {
 		score,

@@ -148,7 +148,7 @@ export function estimateGroup(
 			varianceFallback = true;
 			v = pooled?.variance ?? null;
 		}
-		if (v === null) varianceKnown = false;
+		if (v === null || !(m.nEff > 0)) varianceKnown = false;
 		else variance += (share * share * v) / m.nEff;
 	}
 	const nEff = kishNEff(total, totalW2);

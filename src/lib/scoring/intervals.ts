@@ -124,7 +124,10 @@ export function wilson(p: number, n: number, z: number = DEFAULT_Z): [number, nu
 	const denom = 1 + z2 / n;
 	const centre = (q + z2 / (2 * n)) / denom;
 	const half = (z / denom) * Math.sqrt((q * (1 - q)) / n + z2 / (4 * n * n));
-	return [clamp(centre - half, 0, 1), clamp(centre + half, 0, 1)];
+	// At p = 0 or 1 the matching bound is exactly 0 or 1; rounding would otherwise leave 1 − 1e-16.
+	const lo = q === 0 ? 0 : clamp(centre - half, 0, 1);
+	const hi = q === 1 ? 1 : clamp(centre + half, 0, 1);
+	return [lo, hi];
 }
 
 /**
