@@ -19,7 +19,11 @@ function newest(dir) {
 }
 
 const built = path.join(root, 'build', 'index.js');
-const sources = Math.max(newest(path.join(root, 'src')), newest(path.join(root, 'messages')), statSync('package.json').mtimeMs);
+const sources = Math.max(
+	newest(path.join(root, 'src')),
+	newest(path.join(root, 'messages')),
+	statSync('package.json').mtimeMs
+);
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
 	console.log('Pingyi: building the app (first start or sources changed)…');
 	const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', shell: false });

@@ -104,7 +104,13 @@ const guard: Handle = async ({ event, resolve }) => {
 		if (isApi) return problem(401, 'sign_in_required');
 		redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 	}
-	if (u.mustChangePassword && event.locals.authVia === 'session' && !isApi && event.url.pathname !== '/account/password' && event.url.pathname !== '/logout') {
+	if (
+		u.mustChangePassword &&
+		event.locals.authVia === 'session' &&
+		!isApi &&
+		event.url.pathname !== '/account/password' &&
+		event.url.pathname !== '/logout'
+	) {
 		redirect(303, '/account/password');
 	}
 	if (!rule.includes(u.role)) {
@@ -134,6 +140,8 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	if (status === 404) return { message: 'not_found' };
 	if (isDatabaseUnavailable(error)) return { message: 'service_unavailable' };
 	const id = event.locals.requestId ?? randomUUID();
-	if (status >= 500) logger.error({ requestId: id, err: error, route: event.route.id }, 'unhandled error');
+	if (status >= 500) {
+		logger.error({ requestId: id, err: error, route: event.route.id }, 'unhandled error');
+	}
 	return { message: status >= 500 ? 'internal_error' : message, id };
 };

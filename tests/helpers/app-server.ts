@@ -38,7 +38,9 @@ export async function freePort(): Promise<number> {
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
 	const root = path.resolve(import.meta.dirname, '../..');
 	const entry = path.join(root, 'build', 'index.js');
-	if (!existsSync(entry)) throw new Error('build/ is missing: run `npm run build` first (npm test does)');
+	if (!existsSync(entry)) {
+		throw new Error('build/ is missing: run `npm run build` first (npm test does)');
+	}
 	const port = await freePort();
 	let dropDb: (() => Promise<void>) | undefined;
 	const env: Record<string, string> = {
@@ -124,7 +126,12 @@ export async function apiToken(
 
 /** A small fetch wrapper for JSON API calls with a bearer token. */
 export function apiClient(server: TestServer, token?: string) {
-	return async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
+	return async (
+		method: string,
+		p: string,
+		body?: unknown,
+		headers: Record<string, string> = {}
+	) => {
 		const r = await fetch(server.url + p, {
 			method,
 			headers: {
@@ -135,12 +142,17 @@ export function apiClient(server: TestServer, token?: string) {
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
 		});
 		const text = await r.text();
-		let json: unknown = undefined;
+		let json: unknown;
 		try {
 			json = text ? JSON.parse(text) : undefined;
 		} catch {
 			json = undefined;
 		}
-		return { status: r.status, headers: r.headers, text, json: json as Record<string, unknown> & { [k: string]: unknown } };
+		return {
+			status: r.status,
+			headers: r.headers,
+			text,
+			json: json as Record<string, unknown> & { [k: string]: unknown }
+		};
 	};
 }

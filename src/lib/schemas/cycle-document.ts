@@ -37,7 +37,9 @@ export const cycleDocumentSchema = z
 		] as const) {
 			const seen = new Set<string>();
 			list.forEach((item, i) => {
-				if (seen.has(item.code)) issue([key, i, key === 'surveys' ? 'slug' : 'code'], 'duplicate_code');
+				if (seen.has(item.code)) {
+					issue([key, i, key === 'surveys' ? 'slug' : 'code'], 'duplicate_code');
+				}
 				seen.add(item.code);
 			});
 		}

@@ -15,7 +15,11 @@ export const identities = ['link', 'invitation', 'phone'] as const;
 
 export const cycleInputSchema = z.object({
 	name,
-	year: z.coerce.number().int().min(2000, { error: 'invalid_year' }).max(2100, { error: 'invalid_year' }),
+	year: z.coerce
+		.number()
+		.int()
+		.min(2000, { error: 'invalid_year' })
+		.max(2100, { error: 'invalid_year' }),
 	fullPoints: z.coerce.number().positive({ error: 'must_be_positive' }).max(1000).optional(),
 	pointsMode: z.enum(pointsModes).optional(),
 	config: cycleConfigSchema.optional()
@@ -26,7 +30,10 @@ export type CycleInput = z.infer<typeof cycleInputSchema>;
 export const WEIGHT_TOLERANCE = 1e-6;
 
 export const weightsSchema = z
-	.record(codeSchema, z.number().min(0, { error: 'weight_negative' }).max(1, { error: 'weight_above_1' }))
+	.record(
+		codeSchema,
+		z.number().min(0, { error: 'weight_negative' }).max(1, { error: 'weight_above_1' })
+	)
 	.refine((w) => Object.keys(w).length > 0, { error: 'weights_required' })
 	.refine((w) => Math.abs(Object.values(w).reduce((a, b) => a + b, 0) - 1) <= WEIGHT_TOLERANCE, {
 		error: 'weights_must_sum_to_1'
@@ -44,7 +51,10 @@ export const groupInputSchema = z.object({
 	label: name,
 	identity: z.enum(identities).default('link'),
 	minValid: z.coerce.number().int().min(0).max(100000).optional(),
-	subgroups: z.array(z.object({ code: codeSchema, label: name })).max(20).optional()
+	subgroups: z
+		.array(z.object({ code: codeSchema, label: name }))
+		.max(20)
+		.optional()
 });
 export type GroupInput = z.infer<typeof groupInputSchema>;
 

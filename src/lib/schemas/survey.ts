@@ -38,7 +38,10 @@ export const questionSchema = z
 		if (needsOptions && (!q.options || q.options.length < 2)) {
 			ctx.addIssue({ code: 'custom', path: ['options'], message: 'options_required' });
 		}
-		if (q.type === 'instructed' && (!q.expected || !q.options?.some((o) => o.code === q.expected))) {
+		if (
+			q.type === 'instructed' &&
+			(!q.expected || !q.options?.some((o) => o.code === q.expected))
+		) {
 			ctx.addIssue({ code: 'custom', path: ['expected'], message: 'expected_option_required' });
 		}
 	});
@@ -82,7 +85,9 @@ export const surveyInputSchema = z
 		}
 		const ids = new Set<string>();
 		s.questions.forEach((q, i) => {
-			if (ids.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicate_code' });
+			if (ids.has(q.id)) {
+				ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicate_code' });
+			}
 			ids.add(q.id);
 		});
 	});

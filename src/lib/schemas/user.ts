@@ -21,7 +21,12 @@ export const createUserSchema = z
 		email,
 		name: z.string().trim().min(1, { error: 'required' }).max(100),
 		role: z.enum(roles),
-		unitCode: z.string().trim().max(50).optional().or(z.literal('').transform(() => undefined)),
+		unitCode: z
+			.string()
+			.trim()
+			.max(50)
+			.optional()
+			.or(z.literal('').transform(() => undefined)),
 		password: password.optional().or(z.literal('').transform(() => undefined))
 	})
 	.refine((u) => u.role !== 'unit_liaison' || !!u.unitCode, {

@@ -10,11 +10,20 @@ import {
 } from './testing/worked-example';
 
 /** Expands cells back into one row per answer, spreading each cell's weight as given. */
-function rowsOf(cells: readonly AnswerCell[], weightOf: (i: number) => number = () => 1): AnswerRow[] {
+function rowsOf(
+	cells: readonly AnswerCell[],
+	weightOf: (i: number) => number = () => 1
+): AnswerRow[] {
 	const rows: AnswerRow[] = [];
 	for (const c of cells) {
 		for (let i = 0; i < c.n; i++) {
-			rows.push({ unit: c.unit, group: c.group, area: c.area, value: c.value, weight: weightOf(i) });
+			rows.push({
+				unit: c.unit,
+				group: c.group,
+				area: c.area,
+				value: c.value,
+				weight: weightOf(i)
+			});
 		}
 	}
 	return rows;
@@ -105,11 +114,15 @@ describe('cleanCells', () => {
 
 	it('keeps answers with zero weight (they count as answers, not in the mean)', () => {
 		const { cells } = cleanCells([{ unit: 'u', group: 'g', area: null, value: 80, n: 3, sumW: 0 }]);
-		expect(cells).toEqual([{ unit: 'u', group: 'g', area: null, value: 80, n: 3, sumW: 0, sumW2: 0 }]);
+		expect(cells).toEqual([
+			{ unit: 'u', group: 'g', area: null, value: 80, n: 3, sumW: 0, sumW2: 0 }
+		]);
 	});
 
 	it('raises Σw² to (Σw)²/n so that n_eff never exceeds n', () => {
-		const { cells } = cleanCells([{ unit: 'u', group: 'g', area: null, value: 80, n: 4, sumW: 4, sumW2: 1 }]);
+		const { cells } = cleanCells([
+			{ unit: 'u', group: 'g', area: null, value: 80, n: 4, sumW: 4, sumW2: 1 }
+		]);
 		expect(cells[0].sumW2).toBe(4);
 	});
 

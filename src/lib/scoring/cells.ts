@@ -106,7 +106,8 @@ export function cleanCells(cells: readonly AnswerCell[]): {
 	const merged = new Map<string, CleanCell>();
 	const invalid: AnswerCell[] = [];
 	for (const c of cells) {
-		const valueOk = c.value === null || (Number.isFinite(c.value) && c.value >= 0 && c.value <= 100);
+		const valueOk =
+			c.value === null || (Number.isFinite(c.value) && c.value >= 0 && c.value <= 100);
 		const n = c.n;
 		if (!valueOk || !Number.isFinite(n) || n <= 0) {
 			invalid.push(c);
@@ -134,7 +135,15 @@ export function cleanCells(cells: readonly AnswerCell[]): {
 			prev.sumW += sumW;
 			prev.sumW2 += sumW2;
 		} else {
-			merged.set(key, { unit: c.unit, group: c.group, area: c.area, value: c.value, n, sumW, sumW2 });
+			merged.set(key, {
+				unit: c.unit,
+				group: c.group,
+				area: c.area,
+				value: c.value,
+				n,
+				sumW,
+				sumW2
+			});
 		}
 	}
 	return { cells: [...merged.values()].sort(compareCells), invalid };

@@ -55,7 +55,9 @@ describe('combineGroups', () => {
 		expect(r.dropped).toEqual(['deputies']);
 		expect(r.renormalised).toBe(true);
 		expect(r.se).toBeCloseTo(
-			Math.sqrt((0.5 / 0.7) ** 2 * residents.se! ** 2 + (0.2 / 0.7) ** 2 * serviceRecipients.se! ** 2),
+			Math.sqrt(
+				(0.5 / 0.7) ** 2 * residents.se! ** 2 + (0.2 / 0.7) ** 2 * serviceRecipients.se! ** 2
+			),
 			12
 		);
 	});

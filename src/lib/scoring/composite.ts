@@ -58,7 +58,16 @@ export function combineGroups(groups: readonly CompositeGroupInput[]): Composite
 	for (const g of sorted) applied[g.group] = 0;
 	const dropped = weighted.filter((g) => !used.includes(g)).map((g) => g.group);
 	if (used.length === 0) {
-		return { score: null, rate: null, se: null, applied, used: [], dropped, renormalised: false, fallback };
+		return {
+			score: null,
+			rate: null,
+			se: null,
+			applied,
+			used: [],
+			dropped,
+			renormalised: false,
+			fallback
+		};
 	}
 	const total = used.reduce((t, g) => t + g.weight, 0);
 	let score = 0;
@@ -71,7 +80,7 @@ export function combineGroups(groups: readonly CompositeGroupInput[]): Composite
 		score += w * (g.score ?? 0);
 		rate += w * (g.rate ?? 0);
 		if (g.se === null || !Number.isFinite(g.se)) seKnown = false;
-		else variance += w * g.se * g.se;
+		else variance += w * w * g.se * g.se;
 	}
 	return {
 		score,

@@ -112,7 +112,10 @@ describe('worked example (DESIGN.md §6), unit 镇1', () => {
 		expect(u.nValid).toBe(93 + 30 + 22);
 		expect(u.nDontKnow).toBe(10);
 		expect(u.nEff).toBeCloseTo(35.1837 + 30 + 22, 4);
-		expect(u.satisfactionRate).toBeCloseTo(0.5 * (0.3 + 0.7 * (14 / 18)) + 0.2 * (29 / 30) + 0.3, 12);
+		expect(u.satisfactionRate).toBeCloseTo(
+			0.5 * (0.3 + 0.7 * (14 / 18)) + 0.2 * (29 / 30) + 0.3,
+			12
+		);
 		expect(u.dkShare).toBeCloseTo(10 / 155, 12);
 		expect(u.rankable).toBe(true);
 		expect(u.rank).toBe(1);
@@ -336,7 +339,11 @@ describe('rankability, categories and flags', () => {
 			...shift(exampleCells('zhen3'), 'zhen3', 0, 6)
 		];
 	}
-	const units = ['zhen1', 'zhen2', 'zhen3'].map((code) => ({ code, category: 'township', area: 'T1' }));
+	const units = ['zhen1', 'zhen2', 'zhen3'].map((code) => ({
+		code,
+		category: 'township',
+		area: 'T1'
+	}));
 
 	it('ranks a category and matches rankCategory and computePoints on the unit scores', () => {
 		for (const mode of ['proportional', 'category_relative', 'rank_step'] as const) {

@@ -170,8 +170,11 @@ export interface ScoringResult {
 	flags: string[];
 }
 
-/** Stratum code for answers that fall outside the area frame. */
-const OUTSIDE = '(outside)';
+/**
+ * Stratum code under which a group's answers without a usable area (none given, unknown, or
+ * outside the township being scored) are reported.
+ */
+export const OUTSIDE_FRAME_STRATUM = '(outside)';
 
 interface AreaIndex {
 	parent: Map<string, string | null>;
@@ -279,7 +282,7 @@ function scoreGroup(
 			if (place.kind === 'outside' && !flags.includes('outside_unit_area')) {
 				flags.push('outside_unit_area');
 			}
-			const code = place.kind === 'stratum' ? place.code : OUTSIDE;
+			const code = place.kind === 'stratum' ? place.code : OUTSIDE_FRAME_STRATUM;
 			let st = byStratum.get(code);
 			if (!st) {
 				st = {
@@ -385,7 +388,10 @@ export function computeScores(input: ScoringInput): ScoringResult {
 				config.postStratification?.minStratumSize,
 				defaults.postStratification.minStratumSize
 			),
-			weightCap: finiteOr(config.postStratification?.weightCap, defaults.postStratification.weightCap),
+			weightCap: finiteOr(
+				config.postStratification?.weightCap,
+				defaults.postStratification.weightCap
+			),
 			weightFloor: finiteOr(
 				config.postStratification?.weightFloor,
 				defaults.postStratification.weightFloor
@@ -408,7 +414,9 @@ export function computeScores(input: ScoringInput): ScoringResult {
 		if (!categories.has(c.code)) categories.set(c.code, c);
 	}
 	const units = new Map<string, UnitSpec>();
-	for (const u of [...input.units].sort((a, b) => cmp(a.code, b.code) || cmp(a.category, b.category))) {
+	for (const u of [...input.units].sort(
+		(a, b) => cmp(a.code, b.code) || cmp(a.category, b.category)
+	)) {
 		if (units.has(u.code)) pushUnique(globalFlags, `duplicate_unit:${u.code}`);
 		else units.set(u.code, u);
 	}
@@ -441,9 +449,9 @@ export function computeScores(input: ScoringInput): ScoringResult {
 			}
 		}
 		const unitCells = cellsByUnit.get(unit.code) ?? [];
-		const groupCodes = [...new Set([...Object.keys(weights), ...unitCells.map((c) => c.group)])].sort(
-			cmp
-		);
+		const groupCodes = [
+			...new Set([...Object.keys(weights), ...unitCells.map((c) => c.group)])
+		].sort(cmp);
 		const groups = groupCodes.map((g) =>
 			scoreGroup(
 				g,
@@ -524,7 +532,8 @@ export function computeScores(input: ScoringInput): ScoringResult {
 			nValid,
 			nDontKnow,
 			nEff,
-			ci: composite.score === null ? null : normalInterval(composite.score, composite.se, settings.z),
+			ci:
+				composite.score === null ? null : normalInterval(composite.score, composite.se, settings.z),
 			se: composite.se,
 			rankable: notRankable.length === 0,
 			rank: null,

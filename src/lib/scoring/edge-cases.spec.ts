@@ -3,7 +3,12 @@ import { defaultCycleConfig, type CycleConfig } from '$lib/schemas/cycle-config'
 import type { AnswerCell } from './cells';
 import { computeScores, type ScoringInput, type UnitScore } from './compute-scores';
 import { nonFiniteNumbers, prng } from './testing/prng';
-import { exampleAreas, exampleCells, exampleGroups, townshipCategory } from './testing/worked-example';
+import {
+	exampleAreas,
+	exampleCells,
+	exampleGroups,
+	townshipCategory
+} from './testing/worked-example';
 
 function score(input: Partial<ScoringInput>) {
 	const result = computeScores({
@@ -23,7 +28,12 @@ function only(result: ReturnType<typeof computeScores>): UnitScore {
 	return result.units[0];
 }
 
-const cell = (group: string, value: number | null, n: number, area: string | null = null): AnswerCell => ({
+const cell = (
+	group: string,
+	value: number | null,
+	n: number,
+	area: string | null = null
+): AnswerCell => ({
 	unit: 'u1',
 	group,
 	area,
@@ -54,10 +64,16 @@ describe('edge cases never give NaN, Infinity or an exception', () => {
 				rankable: false
 			});
 			expect(u.flags).toEqual(
-				expect.arrayContaining(['no_answers', 'not_rankable:no_score', 'not_rankable:too_few_answers'])
+				expect.arrayContaining([
+					'no_answers',
+					'not_rankable:no_score',
+					'not_rankable:too_few_answers'
+				])
 			);
 		}
-		expect(result.categories).toEqual([{ category: 'township', nUnits: 2, nRanked: 0, mean: null }]);
+		expect(result.categories).toEqual([
+			{ category: 'township', nUnits: 2, nRanked: 0, mean: null }
+		]);
 	});
 
 	it('no units and no categories at all', () => {

@@ -1,3 +1,5 @@
+import type { pointsModes } from '$lib/schemas/cycle';
+
 /**
  * Scoring parameters that are not (yet) part of `CycleConfig` in `$lib/schemas/cycle-config`.
  * They are kept here so the scoring core has one place to read them from; the lead engineer may
@@ -9,7 +11,7 @@ export const RESIDENTS = 'residents';
 export const SERVICE_RECIPIENTS = 'service_recipients';
 export const DEPUTIES = 'deputies';
 
-export type PointsMode = 'proportional' | 'category_relative' | 'rank_step';
+export type PointsMode = (typeof pointsModes)[number];
 
 export interface ScoringParameters {
 	/** A unit whose pooled don't-know share (0–1) is above this gets the `high_dk_share` flag. */
@@ -22,7 +24,7 @@ export interface ScoringParameters {
 	groupMinimums: Readonly<Record<string, number>>;
 	/** Groups that are post-stratified to area populations unless their spec says otherwise. */
 	postStratifiedGroups: readonly string[];
-	/** `rank_step`/`category_relative`/`proportional` when the caller gives no points spec. */
+	/** Points mode used when the caller gives none (the cycle's `pointsMode` normally). */
 	pointsMode: PointsMode;
 	/** Full assessment points when the caller gives no points spec. */
 	fullPoints: number;

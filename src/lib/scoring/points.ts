@@ -28,7 +28,8 @@ export function computePoints(
 	entries: readonly { unit: string; score: number | null; rank: number | null }[],
 	options: PointsOptions
 ): Map<string, number> {
-	const full = Number.isFinite(options.fullPoints) && options.fullPoints > 0 ? options.fullPoints : 0;
+	const full =
+		Number.isFinite(options.fullPoints) && options.fullPoints > 0 ? options.fullPoints : 0;
 	const usable = entries.filter(
 		(e): e is { unit: string; score: number; rank: number | null } =>
 			e.score !== null && Number.isFinite(e.score)

@@ -78,11 +78,7 @@ describe('postStratify', () => {
 
 	it('pools small top-level strata, and merges a pool that is still small into the largest', () => {
 		const pooled = postStratify(
-			[
-				stratum('X', 30, 1000, null),
-				stratum('Y', 3, 1000, null),
-				stratum('Z', 4, 1000, null)
-			],
+			[stratum('X', 30, 1000, null), stratum('Y', 3, 1000, null), stratum('Z', 4, 1000, null)],
 			options
 		);
 		expect(pooled.strata.map((s) => [s.code, s.members, s.n])).toEqual([
@@ -148,7 +144,13 @@ describe('postStratify', () => {
 			[
 				stratum('A', 40, 3000),
 				stratum('B', 40, 0),
-				{ code: '(outside)', parent: null, population: null, outsideFrame: true, cells: answers(2) },
+				{
+					code: '(outside)',
+					parent: null,
+					population: null,
+					outsideFrame: true,
+					cells: answers(2)
+				},
 				stratum('C', 18, 7000)
 			],
 			options
@@ -196,7 +198,16 @@ describe('postStratify', () => {
 
 describe('boundFactors', () => {
 	it('is the identity when nothing is out of bounds', () => {
-		expect(boundFactors([{ sumW: 10, g: 1.5 }, { sumW: 10, g: 0.5 }], 0.2, 5)).toEqual({
+		expect(
+			boundFactors(
+				[
+					{ sumW: 10, g: 1.5 },
+					{ sumW: 10, g: 0.5 }
+				],
+				0.2,
+				5
+			)
+		).toEqual({
 			g: [1.5, 0.5],
 			trimmed: false
 		});

@@ -3,7 +3,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AnswerCell } from './cells';
-import { computeScores, type GroupScore, type ScoringInput, type UnitScore } from './compute-scores';
+import {
+	computeScores,
+	type GroupScore,
+	type ScoringInput,
+	type UnitScore
+} from './compute-scores';
 import { prng } from './testing/prng';
 import { randomCycle } from './testing/random-cycle';
 import {
@@ -81,7 +86,8 @@ describe('an answer from an under-represented area', () => {
 			if (after.flags.some((f) => f.startsWith('weights_trimmed'))) continue;
 			checked++;
 			const stratumCells = input.cells.filter(
-				(c) => c.unit === 'u0' && c.group === 'residents' && c.area === target.code && c.value !== null
+				(c) =>
+					c.unit === 'u0' && c.group === 'residents' && c.area === target.code && c.value !== null
 			);
 			const n = stratumCells.reduce((t, c) => t + c.n, 0);
 			const mean = stratumCells.reduce((t, c) => t + c.n * (c.value as number), 0) / n;

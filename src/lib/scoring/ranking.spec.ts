@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compareScores, competitionRanks, rankCategory, type RankEntry } from './ranking';
 
-const zhen1: RankEntry = { unit: 'zhen1', score: 82.03434343434343, se: 3.3890646988063566, rankable: true };
+const zhen1: RankEntry = {
+	unit: 'zhen1',
+	score: 82.03434343434343,
+	se: 3.3890646988063566,
+	rankable: true
+};
 const zhen2: RankEntry = { unit: 'zhen2', score: 85.1, se: 2.4, rankable: true };
 const zhen3: RankEntry = { unit: 'zhen3', score: 78.5, se: 3.0, rankable: true };
 
@@ -44,13 +49,24 @@ describe('rankCategory', () => {
 		expect(r.nRanked).toBe(2);
 		expect(r.mean).toBeCloseTo((85.1 + 82.03434343434343) / 2, 12);
 		const z4 = r.outcomes.find((o) => o.unit === 'zhen4');
-		expect(z4).toEqual({ unit: 'zhen4', rank: null, rankOf: 2, bottom: false, bottomNotSignificant: false });
+		expect(z4).toEqual({
+			unit: 'zhen4',
+			rank: null,
+			rankOf: 2,
+			bottom: false,
+			bottomNotSignificant: false
+		});
 		expect(r.outcomes.map((o) => o.unit)).toEqual(['zhen2', 'zhen1', 'zhen4', 'zhen5']);
 	});
 
 	it('has no bottom in a category of one unit or when everyone ties', () => {
 		const one = rankCategory([zhen1]);
-		expect(one.outcomes[0]).toMatchObject({ rank: 1, rankOf: 1, bottom: false, bottomNotSignificant: false });
+		expect(one.outcomes[0]).toMatchObject({
+			rank: 1,
+			rankOf: 1,
+			bottom: false,
+			bottomNotSignificant: false
+		});
 		const tied = rankCategory([
 			{ ...zhen1, unit: 'a', score: 80, se: 0 },
 			{ ...zhen1, unit: 'b', score: 80.001, se: 0 }

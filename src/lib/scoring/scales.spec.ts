@@ -28,13 +28,15 @@ describe('built-in scales', () => {
 	});
 
 	it('haoping5 has the 好差评 values, and its last two levels are 差评', () => {
-		expect(haoping5.levels.map((l) => [l.code, l.value, l.label.zh, l.badReview === true])).toEqual([
-			['very_satisfied', 100, '非常满意', false],
-			['satisfied', 80, '满意', false],
-			['basically_satisfied', 60, '基本满意', false],
-			['dissatisfied', 30, '不满意', true],
-			['very_dissatisfied', 0, '非常不满意', true]
-		]);
+		expect(haoping5.levels.map((l) => [l.code, l.value, l.label.zh, l.badReview === true])).toEqual(
+			[
+				['very_satisfied', 100, '非常满意', false],
+				['satisfied', 80, '满意', false],
+				['basically_satisfied', 60, '基本满意', false],
+				['dissatisfied', 30, '不满意', true],
+				['very_dissatisfied', 0, '非常不满意', true]
+			]
+		);
 		expect(haoping5.dontKnow.code).toBe(DONT_KNOW_CODE);
 	});
 
@@ -116,7 +118,11 @@ describe('summariseLevelCounts', () => {
 	});
 
 	it('ignores negative and non-finite counts', () => {
-		const s = summariseLevelCounts(ceping4, { satisfied: 2, dissatisfied: -5, fairly_satisfied: NaN });
+		const s = summariseLevelCounts(ceping4, {
+			satisfied: 2,
+			dissatisfied: -5,
+			fairly_satisfied: NaN
+		});
 		expect(s.score).toBe(100);
 		expect(s.nValid).toBe(2);
 	});
@@ -126,7 +132,14 @@ describe('levelCountsToCells', () => {
 	it('turns level counts into unweighted cells and reports unknown codes', () => {
 		const { cells, unknownCodes } = levelCountsToCells(
 			haoping5,
-			{ very_satisfied: 40, satisfied: 8, basically_satisfied: 1, dissatisfied: 1, bogus: 3, dont_know: 2 },
+			{
+				very_satisfied: 40,
+				satisfied: 8,
+				basically_satisfied: 1,
+				dissatisfied: 1,
+				bogus: 3,
+				dont_know: 2
+			},
 			{ unit: 'u', group: 'service_recipients', area: null }
 		);
 		expect(unknownCodes).toEqual(['bogus']);

@@ -37,7 +37,11 @@ export const ceping4: Scale = {
 	levels: [
 		{ code: 'satisfied', value: 100, label: { zh: '满意', en: 'Satisfied' } },
 		{ code: 'fairly_satisfied', value: 80, label: { zh: '比较满意', en: 'Fairly satisfied' } },
-		{ code: 'basically_satisfied', value: 60, label: { zh: '基本满意', en: 'Basically satisfied' } },
+		{
+			code: 'basically_satisfied',
+			value: 60,
+			label: { zh: '基本满意', en: 'Basically satisfied' }
+		},
 		{ code: 'dissatisfied', value: 0, label: { zh: '不满意', en: 'Dissatisfied' } }
 	],
 	dontKnow
@@ -49,7 +53,11 @@ export const haoping5: Scale = {
 	levels: [
 		{ code: 'very_satisfied', value: 100, label: { zh: '非常满意', en: 'Very satisfied' } },
 		{ code: 'satisfied', value: 80, label: { zh: '满意', en: 'Satisfied' } },
-		{ code: 'basically_satisfied', value: 60, label: { zh: '基本满意', en: 'Basically satisfied' } },
+		{
+			code: 'basically_satisfied',
+			value: 60,
+			label: { zh: '基本满意', en: 'Basically satisfied' }
+		},
 		{
 			code: 'dissatisfied',
 			value: 30,

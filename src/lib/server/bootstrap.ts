@@ -4,7 +4,6 @@ import { cycle, user } from './db/schema';
 import { env } from './env';
 import { logger } from './logger';
 import { systemActor } from './audit/audit-log';
-import { generatePassword } from './auth/password';
 import { createUser } from './users/users';
 import { seedDemoCounty } from './demo/seed-demo';
 
@@ -36,4 +35,3 @@ export async function bootstrap(db: Db): Promise<void> {
 		await seedDemoCounty(db, new Date().getFullYear());
 	}
 }
-

@@ -7,7 +7,15 @@ export const GET: RequestHandler = ({ url, cookies }) => {
 	const to = url.searchParams.get('to') ?? '';
 	const next = url.searchParams.get('next') ?? '/';
 	if (isLocale(to)) {
-		cookies.set(cookieName, to, { path: '/', maxAge: cookieMaxAge, httpOnly: false, sameSite: 'lax' });
+		cookies.set(cookieName, to, {
+			path: '/',
+			maxAge: cookieMaxAge,
+			httpOnly: false,
+			sameSite: 'lax'
+		});
 	}
-	redirect(303, next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+	redirect(
+		303,
+		next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/'
+	);
 };

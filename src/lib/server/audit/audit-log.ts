@@ -77,4 +77,3 @@ export async function distinctAuditActions(db: DbOrTx): Promise<string[]> {
 function escapeLike(s: string): string {
 	return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
-

@@ -25,19 +25,40 @@ export async function authenticate(
 	const normalized = email.trim().toLowerCase();
 	const accountKey = keyedHash('login-account', normalized);
 	const addressKey = keyedHash('login-address', clientAddress);
-	const perAccount = await hitRateLimit(db, 'login-account', accountKey, e.LOGIN_MAX_ATTEMPTS, windowSeconds, now);
+	const perAccount = await hitRateLimit(
+		db,
+		'login-account',
+		accountKey,
+		e.LOGIN_MAX_ATTEMPTS,
+		windowSeconds,
+		now
+	);
 	// An address behind carrier-grade NAT carries many people; allow it several accounts' worth.
-	const perAddress = await hitRateLimit(db, 'login-address', addressKey, e.LOGIN_MAX_ATTEMPTS * 4, windowSeconds, now);
+	const perAddress = await hitRateLimit(
+		db,
+		'login-address',
+		addressKey,
+		e.LOGIN_MAX_ATTEMPTS * 4,
+		windowSeconds,
+		now
+	);
 	if (!perAccount.allowed || !perAddress.allowed) {
-		await appendAudit(db, { id: null, label: normalized }, {
-			action: 'auth.login_rate_limited',
-			targetType: 'user',
-			targetId: null,
-			detail: { scope: !perAccount.allowed ? 'account' : 'address' }
-		});
+		await appendAudit(
+			db,
+			{ id: null, label: normalized },
+			{
+				action: 'auth.login_rate_limited',
+				targetType: 'user',
+				targetId: null,
+				detail: { scope: !perAccount.allowed ? 'account' : 'address' }
+			}
+		);
 		throw new TooManyRequestsError(
 			'too_many_attempts',
-			Math.max(perAccount.allowed ? 0 : perAccount.retryAfter, perAddress.allowed ? 0 : perAddress.retryAfter)
+			Math.max(
+				perAccount.allowed ? 0 : perAccount.retryAfter,
+				perAddress.allowed ? 0 : perAddress.retryAfter
+			)
 		);
 	}
 	const [found] = await db.select().from(user).where(eq(user.email, normalized)).limit(1);
@@ -45,12 +66,18 @@ export async function authenticate(
 		? await verifyPassword(found.passwordHash, password)
 		: (await verifyPassword(await dummyPasswordHash(), password), false);
 	if (!found || !ok || found.disabledAt) {
-		await appendAudit(db, { id: found?.id ?? null, label: normalized }, {
-			action: 'auth.login_failed',
-			targetType: 'user',
-			targetId: found?.id ?? null,
-			detail: { reason: !found ? 'unknown_user' : found.disabledAt ? 'disabled' : 'wrong_password' }
-		});
+		await appendAudit(
+			db,
+			{ id: found?.id ?? null, label: normalized },
+			{
+				action: 'auth.login_failed',
+				targetType: 'user',
+				targetId: found?.id ?? null,
+				detail: {
+					reason: !found ? 'unknown_user' : found.disabledAt ? 'disabled' : 'wrong_password'
+				}
+			}
+		);
 		throw new UnauthorizedError('invalid_credentials');
 	}
 	return found;

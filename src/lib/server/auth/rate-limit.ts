@@ -32,7 +32,10 @@ export async function hitRateLimit(
 		})
 		.returning({ count: rateLimitHit.count });
 	const count = row?.count ?? 1;
-	const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+	const retryAfter = Math.max(
+		1,
+		Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000)
+	);
 	return { allowed: count <= limit, count, retryAfter };
 }
 

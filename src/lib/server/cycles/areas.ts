@@ -18,7 +18,10 @@ export async function listAreas(db: DbOrTx, cycleId: number): Promise<AreaWithPa
 		.where(eq(area.cycleId, cycleId))
 		.orderBy(asc(area.sort), asc(area.id));
 	const codeOf = new Map(rows.map((r) => [r.id, r.code]));
-	return rows.map((r) => ({ ...r, parentCode: r.parentId ? (codeOf.get(r.parentId) ?? null) : null }));
+	return rows.map((r) => ({
+		...r,
+		parentCode: r.parentId ? (codeOf.get(r.parentId) ?? null) : null
+	}));
 }
 
 /**
@@ -92,10 +95,16 @@ export async function updateArea(
 	const areas = await listAreas(db, cycleId);
 	const target = areas.find((a) => a.code === code);
 	if (!target) throw new NotFoundError('area_not_found');
-	const tree = areas.map((a) => (a.code === code ? { code, parent: input.parent ?? null } : { code: a.code, parent: a.parentCode }));
+	const tree = areas.map((a) =>
+		a.code === code
+			? { code, parent: input.parent ?? null }
+			: { code: a.code, parent: a.parentCode }
+	);
 	const problems = checkAreaTree(tree);
 	if (problems.length) {
-		throw new ValidationError(problems[0].message, [{ path: 'parent', message: problems[0].message }]);
+		throw new ValidationError(problems[0].message, [
+			{ path: 'parent', message: problems[0].message }
+		]);
 	}
 	const parentId = input.parent ? areas.find((a) => a.code === input.parent)!.id : null;
 	await db
@@ -121,9 +130,21 @@ export async function deleteArea(db: DbOrTx, actor: Actor, cycleId: number, code
 		.from(area)
 		.where(and(eq(area.cycleId, cycleId), eq(area.code, code)));
 	if (!target) throw new NotFoundError('area_not_found');
-	const [child] = await db.select({ id: area.id }).from(area).where(eq(area.parentId, target.id)).limit(1);
+	const [child] = await db
+		.select({ id: area.id })
+		.from(area)
+		.where(eq(area.parentId, target.id))
+		.limit(1);
 	if (child) throw new ConflictError('area_has_children');
-	await db.update(unit).set({ areaId: null }).where(inArray(unit.areaId, [target.id]));
+	await db
+		.update(unit)
+		.set({ areaId: null })
+		.where(inArray(unit.areaId, [target.id]));
 	await db.delete(area).where(eq(area.id, target.id));
-	await appendAudit(db, actor, { action: 'area.delete', targetType: 'area', targetId: code, cycleId });
+	await appendAudit(db, actor, {
+		action: 'area.delete',
+		targetType: 'area',
+		targetId: code,
+		cycleId
+	});
 }

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Actor } from '../audit/audit-log';
-import { areaInputSchema, unitInputSchema, type AreaInput, type UnitInput } from '$lib/schemas/cycle';
+import {
+	areaInputSchema,
+	unitInputSchema,
+	type AreaInput,
+	type UnitInput
+} from '$lib/schemas/cycle';
 import { ImportFileError, readSpreadsheet, type SheetRow } from '../imports/spreadsheet';
 import type { RowError } from '../imports/row-error';
 import { AreaImportError, insertAreas } from './areas';
@@ -10,25 +15,44 @@ import { insertUnits, UnitImportError } from './units';
 export type ImportKind = 'units' | 'areas';
 
 /** Accepted headers (lower-cased) → canonical column. Chinese first: that is what the office types. */
-export const importColumns: Record<ImportKind, { columns: string[]; required: string[]; aliases: Record<string, string> }> = {
+export const importColumns: Record<
+	ImportKind,
+	{ columns: string[]; required: string[]; aliases: Record<string, string> }
+> = {
 	units: {
 		columns: ['code', 'name', 'category', 'area'],
 		required: ['code', 'name', 'category'],
 		aliases: {
-			编码: 'code', 单位编码: 'code', code: 'code',
-			名称: 'name', 单位名称: 'name', name: 'name',
-			类别: 'category', 类别编码: 'category', category: 'category',
-			片区: 'area', 片区编码: 'area', area: 'area'
+			编码: 'code',
+			单位编码: 'code',
+			code: 'code',
+			名称: 'name',
+			单位名称: 'name',
+			name: 'name',
+			类别: 'category',
+			类别编码: 'category',
+			category: 'category',
+			片区: 'area',
+			片区编码: 'area',
+			area: 'area'
 		}
 	},
 	areas: {
 		columns: ['code', 'name', 'parent', 'population'],
 		required: ['code', 'name', 'population'],
 		aliases: {
-			编码: 'code', 片区编码: 'code', code: 'code',
-			名称: 'name', 片区名称: 'name', name: 'name',
-			上级: 'parent', 上级编码: 'parent', parent: 'parent',
-			人口: 'population', 常住人口: 'population', population: 'population'
+			编码: 'code',
+			片区编码: 'code',
+			code: 'code',
+			名称: 'name',
+			片区名称: 'name',
+			name: 'name',
+			上级: 'parent',
+			上级编码: 'parent',
+			parent: 'parent',
+			人口: 'population',
+			常住人口: 'population',
+			population: 'population'
 		}
 	}
 };
@@ -54,7 +78,11 @@ function validateRows<S extends z.ZodType>(rows: SheetRow[], schema: S): z.infer
 		if (parsed.success) values.push(parsed.data);
 		else {
 			for (const issue of parsed.error.issues) {
-				errors.push({ row: r.line, column: issue.path.map(String).join('.'), message: issue.message });
+				errors.push({
+					row: r.line,
+					column: issue.path.map(String).join('.'),
+					message: issue.message
+				});
 			}
 		}
 	}
@@ -92,7 +120,9 @@ export async function importCycleFile(
 			return { imported: n };
 		}
 		const values: AreaInput[] = validateRows(rows, areaInputSchema);
-		const n = await db.transaction((tx) => insertAreas(tx, actor, cycleId, values, `file:${filename}`));
+		const n = await db.transaction((tx) =>
+			insertAreas(tx, actor, cycleId, values, `file:${filename}`)
+		);
 		return { imported: n };
 	} catch (err) {
 		if (err instanceof UnitImportError) throw new ImportRowsError(err.rows);

@@ -16,7 +16,10 @@ export async function listCategories(db: DbOrTx, cycleId: number): Promise<Categ
 
 /** Weights may only name groups the cycle has. */
 async function checkWeightGroups(db: DbOrTx, cycleId: number, weights: Record<string, number>) {
-	const groups = await db.select({ code: group.code }).from(group).where(eq(group.cycleId, cycleId));
+	const groups = await db
+		.select({ code: group.code })
+		.from(group)
+		.where(eq(group.cycleId, cycleId));
 	const known = new Set(groups.map((g) => g.code));
 	const unknown = Object.keys(weights).filter((g) => !known.has(g));
 	if (unknown.length) {
@@ -40,7 +43,9 @@ export async function createCategory(
 		.values({ cycleId, code: input.code, name: input.name, weights: input.weights })
 		.onConflictDoNothing()
 		.returning();
-	if (!row) throw new ConflictError('duplicate_code', [{ path: 'code', message: 'duplicate_code' }]);
+	if (!row) {
+		throw new ConflictError('duplicate_code', [{ path: 'code', message: 'duplicate_code' }]);
+	}
 	await appendAudit(db, actor, {
 		action: 'category.create',
 		targetType: 'category',
@@ -87,7 +92,11 @@ export async function deleteCategory(db: DbOrTx, actor: Actor, cycleId: number, 
 		.from(category)
 		.where(and(eq(category.cycleId, cycleId), eq(category.code, code)));
 	if (!row) throw new NotFoundError('category_not_found');
-	const [used] = await db.select({ id: unit.id }).from(unit).where(eq(unit.categoryId, row.id)).limit(1);
+	const [used] = await db
+		.select({ id: unit.id })
+		.from(unit)
+		.where(eq(unit.categoryId, row.id))
+		.limit(1);
 	if (used) throw new ConflictError('category_has_units');
 	await db.delete(category).where(eq(category.id, row.id));
 	await appendAudit(db, actor, {

@@ -12,7 +12,11 @@ import { insertSurvey, surveyToInput } from '../surveys/surveys';
 /** The whole cycle as the JSON document of DESIGN.md §12. */
 export async function exportCycle(db: DbOrTx, cycleId: number): Promise<CycleDocument> {
 	const c = await getCycle(db, cycleId);
-	const groups = await db.select().from(group).where(eq(group.cycleId, cycleId)).orderBy(asc(group.sort), asc(group.id));
+	const groups = await db
+		.select()
+		.from(group)
+		.where(eq(group.cycleId, cycleId))
+		.orderBy(asc(group.sort), asc(group.id));
 	const categories = await db
 		.select()
 		.from(category)
@@ -20,7 +24,11 @@ export async function exportCycle(db: DbOrTx, cycleId: number): Promise<CycleDoc
 		.orderBy(asc(category.sort), asc(category.code));
 	const areas = await listAreas(db, cycleId);
 	const units = await listUnits(db, cycleId);
-	const surveys = await db.select().from(survey).where(eq(survey.cycleId, cycleId)).orderBy(asc(survey.id));
+	const surveys = await db
+		.select()
+		.from(survey)
+		.where(eq(survey.cycleId, cycleId))
+		.orderBy(asc(survey.id));
 	return {
 		cycle: {
 			name: c.name,
@@ -43,7 +51,12 @@ export async function exportCycle(db: DbOrTx, cycleId: number): Promise<CycleDoc
 			parent: a.parentCode,
 			population: a.population
 		})),
-		units: units.map((u) => ({ code: u.code, name: u.name, category: u.categoryCode, area: u.areaCode })),
+		units: units.map((u) => ({
+			code: u.code,
+			name: u.name,
+			category: u.categoryCode,
+			area: u.areaCode
+		})),
 		surveys: surveys.map(surveyToInput)
 	};
 }

@@ -54,7 +54,7 @@ export async function updateCycle(
 ): Promise<Cycle> {
 	const before = await getWritableCycle(db, id);
 	const configChanged =
-		(input.config && JSON.stringify(input.config) !== JSON.stringify(before.config)) ||
+		(input.config && canonicalJson(input.config) !== canonicalJson(before.config)) ||
 		(input.fullPoints !== undefined && input.fullPoints !== before.fullPoints) ||
 		(input.pointsMode !== undefined && input.pointsMode !== before.pointsMode);
 	const [row] = await db
@@ -106,6 +106,15 @@ export async function setCycleStatus(
 		detail: { from: before.status, to: status }
 	});
 	return row;
+}
+
+/** JSON with object keys sorted: jsonb stores keys in its own order, so plain JSON.stringify differs. */
+function canonicalJson(value: unknown): string {
+	return JSON.stringify(value, (_key, v: unknown) =>
+		v && typeof v === 'object' && !Array.isArray(v)
+			? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+			: v
+	);
 }
 
 function pickCycle(c: Cycle) {

@@ -57,6 +57,10 @@ export async function deleteGroup(db: DbOrTx, actor: Actor, cycleId: number, cod
 		.where(and(eq(group.cycleId, cycleId), eq(group.code, code)))
 		.returning({ id: group.id });
 	if (!rows.length) throw new NotFoundError('group_not_found');
-	await appendAudit(db, actor, { action: 'group.delete', targetType: 'group', targetId: code, cycleId });
+	await appendAudit(db, actor, {
+		action: 'group.delete',
+		targetType: 'group',
+		targetId: code,
+		cycleId
+	});
 }
-

@@ -112,7 +112,9 @@ export async function updateUnit(
 	await getWritableCycle(db, cycleId);
 	const { categoryId, areaId } = await lookups(db, cycleId);
 	const fields: { path: string; message: string }[] = [];
-	if (!categoryId.has(input.category)) fields.push({ path: 'category', message: 'unknown_category' });
+	if (!categoryId.has(input.category)) {
+		fields.push({ path: 'category', message: 'unknown_category' });
+	}
 	if (input.area && !areaId.has(input.area)) fields.push({ path: 'area', message: 'unknown_area' });
 	if (fields.length) throw new ValidationError('invalid_input', fields);
 	const rows = await db
@@ -141,5 +143,10 @@ export async function deleteUnit(db: DbOrTx, actor: Actor, cycleId: number, code
 		.where(and(eq(unit.cycleId, cycleId), eq(unit.code, code)))
 		.returning({ id: unit.id });
 	if (!rows.length) throw new NotFoundError('unit_not_found');
-	await appendAudit(db, actor, { action: 'unit.delete', targetType: 'unit', targetId: code, cycleId });
+	await appendAudit(db, actor, {
+		action: 'unit.delete',
+		targetType: 'unit',
+		targetId: code,
+		cycleId
+	});
 }

@@ -40,7 +40,10 @@ export function problem(
 }
 
 export function zodFieldErrors(err: z.ZodError): FieldError[] {
-	return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+	return err.issues.map((i) => ({
+		path: i.path.map(String).join('.') || '(body)',
+		message: i.message
+	}));
 }
 
 /** Turns anything thrown by an API handler into a problem response; unexpected errors are logged. */

@@ -37,7 +37,9 @@ export async function readJson<S extends z.ZodType>(
 
 export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
 	const declared = Number(request.headers.get('content-length') ?? '0');
-	if (declared > maxBytes) throw new DomainError(413, 'payload_too_large', `limit ${maxBytes} bytes`);
+	if (declared > maxBytes) {
+		throw new DomainError(413, 'payload_too_large', `limit ${maxBytes} bytes`);
+	}
 	if (!request.body) return new Uint8Array();
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];

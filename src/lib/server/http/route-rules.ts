@@ -22,7 +22,9 @@ export function routeRule(pathname: string): RouteRule {
 	if (pathname === '/' || publicPrefixes.some((p) => pathname === p || pathname.startsWith(p))) {
 		return 'public';
 	}
-	if (pathname === '/admin' || pathname.startsWith('/admin/')) return ['admin', 'viewer', 'reviewer'];
+	if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+		return ['admin', 'viewer', 'reviewer'];
+	}
 	if (pathname === '/unit' || pathname.startsWith('/unit/')) return ['unit_liaison', 'admin'];
 	if (pathname.startsWith('/account') || pathname.startsWith('/api/')) return allRoles;
 	return 'public';

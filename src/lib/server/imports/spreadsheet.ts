@@ -28,13 +28,17 @@ export async function readSpreadsheet(
 	aliases: Record<string, string>,
 	required: string[]
 ): Promise<SheetRow[]> {
-	if (bytes.byteLength === 0) throw new ImportFileError([{ row: 0, column: '', message: 'empty_file' }]);
+	if (bytes.byteLength === 0) {
+		throw new ImportFileError([{ row: 0, column: '', message: 'empty_file' }]);
+	}
 	if (bytes.byteLength > MAX_IMPORT_BYTES) {
 		throw new ImportFileError([{ row: 0, column: '', message: 'file_too_large' }]);
 	}
 	const isXlsx = /\.xlsx$/i.test(filename) || (bytes[0] === 0x50 && bytes[1] === 0x4b);
 	const table = isXlsx ? await readXlsx(bytes) : readCsv(bytes);
-	if (table.length === 0) throw new ImportFileError([{ row: 0, column: '', message: 'empty_file' }]);
+	if (table.length === 0) {
+		throw new ImportFileError([{ row: 0, column: '', message: 'empty_file' }]);
+	}
 	const header = table[0].map((h) => normaliseHeader(h.value));
 	const columns = header.map((h) => aliases[h] ?? null);
 	const missing = required.filter((c) => !columns.includes(c));
@@ -71,7 +75,11 @@ interface Cell {
 }
 
 function normaliseHeader(h: string): string {
-	return h.replace(/^\uFEFF/, '').replace(/[（(].*[)）]/, '').trim().toLowerCase();
+	return h
+		.replace(/^\uFEFF/, '')
+		.replace(/[（(].*[)）]/, '')
+		.trim()
+		.toLowerCase();
 }
 
 function readCsv(bytes: Uint8Array): Cell[][] {
@@ -81,7 +89,9 @@ function readCsv(bytes: Uint8Array): Cell[][] {
 	} catch {
 		throw new ImportFileError([{ row: 0, column: '', message: 'not_utf8' }]);
 	}
-	if (text.includes('\u0000')) throw new ImportFileError([{ row: 0, column: '', message: 'unreadable_file' }]);
+	if (text.includes('\u0000')) {
+		throw new ImportFileError([{ row: 0, column: '', message: 'unreadable_file' }]);
+	}
 	let records: string[][];
 	try {
 		records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
@@ -117,7 +127,9 @@ function cellOf(cell: ExcelJS.Cell): Cell {
 	const v = cell.value;
 	if (v === null || v === undefined) return { value: '', formula: false };
 	if (typeof v === 'object') {
-		if ('formula' in v || 'sharedFormula' in v) return { value: String(cell.text ?? ''), formula: true };
+		if ('formula' in v || 'sharedFormula' in v) {
+			return { value: String(cell.text ?? ''), formula: true };
+		}
 		if ('richText' in v) return { value: v.richText.map((t) => t.text).join(''), formula: false };
 		if (v instanceof Date) return { value: v.toISOString(), formula: false };
 		if ('text' in v) return { value: String(v.text), formula: false };

@@ -49,7 +49,9 @@ export async function insertSurvey(
 		})
 		.onConflictDoNothing()
 		.returning();
-	if (!row) throw new ConflictError('duplicate_slug', [{ path: 'slug', message: 'duplicate_slug' }]);
+	if (!row) {
+		throw new ConflictError('duplicate_slug', [{ path: 'slug', message: 'duplicate_slug' }]);
+	}
 	await appendAudit(db, actor, {
 		action: 'survey.create',
 		targetType: 'survey',
@@ -161,7 +163,9 @@ export async function publishSurvey(db: DbOrTx, actor: Actor, slug: string): Pro
 	if (s.status !== 'draft') throw new ConflictError(`survey_already_${s.status}`);
 	const frozenUnits = await resolveSurveyUnits(db, s.cycleId, s.definition.units);
 	if (!frozenUnits.length) {
-		throw new ValidationError('survey_has_no_units', [{ path: 'units', message: 'survey_has_no_units' }]);
+		throw new ValidationError('survey_has_no_units', [
+			{ path: 'units', message: 'survey_has_no_units' }
+		]);
 	}
 	const [row] = await db
 		.update(survey)

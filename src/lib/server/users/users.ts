@@ -69,8 +69,13 @@ export async function updateUser(
 			{ path: 'unitCode', message: 'unit_required_for_liaison' }
 		]);
 	}
-	if (actor.id === id && (input.disabled || (input.role && input.role !== 'admin' && before.role === 'admin'))) {
-		throw new ValidationError('cannot_demote_self', [{ path: 'role', message: 'cannot_demote_self' }]);
+	if (
+		actor.id === id &&
+		(input.disabled || (input.role && input.role !== 'admin' && before.role === 'admin'))
+	) {
+		throw new ValidationError('cannot_demote_self', [
+			{ path: 'role', message: 'cannot_demote_self' }
+		]);
 	}
 	const [row] = await db
 		.update(user)
@@ -78,7 +83,8 @@ export async function updateUser(
 			name: input.name ?? before.name,
 			role,
 			unitCode: role === 'unit_liaison' ? unitCode : null,
-			disabledAt: input.disabled === undefined ? before.disabledAt : input.disabled ? new Date() : null,
+			disabledAt:
+				input.disabled === undefined ? before.disabledAt : input.disabled ? new Date() : null,
 			...(input.password
 				? { passwordHash: await hashPassword(input.password), mustChangePassword: true }
 				: {})
@@ -86,7 +92,9 @@ export async function updateUser(
 		.where(eq(user.id, id))
 		.returning();
 	// A role change, a reset password or disabling must take effect now, not when sessions expire.
-	if (input.role !== undefined || input.password || input.disabled) await invalidateUserSessions(db, id);
+	if (input.role !== undefined || input.password || input.disabled) {
+		await invalidateUserSessions(db, id);
+	}
 	await appendAudit(db, actor, {
 		action: 'user.update',
 		targetType: 'user',
@@ -101,7 +109,11 @@ export async function updateUser(
 }
 
 export async function deleteUser(db: DbOrTx, actor: Actor, id: number): Promise<void> {
-	if (actor.id === id) throw new ValidationError('cannot_delete_self', [{ path: 'id', message: 'cannot_delete_self' }]);
+	if (actor.id === id) {
+		throw new ValidationError('cannot_delete_self', [
+			{ path: 'id', message: 'cannot_delete_self' }
+		]);
+	}
 	const rows = await db.delete(user).where(eq(user.id, id)).returning({ email: user.email });
 	if (!rows.length) throw new NotFoundError('user_not_found');
 	await appendAudit(db, actor, {
@@ -129,9 +141,13 @@ export async function changePassword(
 		.set({ passwordHash: await hashPassword(next), mustChangePassword: false })
 		.where(eq(user.id, userId));
 	await invalidateUserSessions(db, userId, keepSessionId);
-	await appendAudit(db, { id: userId, label: row.email }, {
-		action: 'user.change_password',
-		targetType: 'user',
-		targetId: userId
-	});
+	await appendAudit(
+		db,
+		{ id: userId, label: row.email },
+		{
+			action: 'user.change_password',
+			targetType: 'user',
+			targetId: userId
+		}
+	);
 }

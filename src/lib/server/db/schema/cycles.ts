@@ -82,7 +82,10 @@ export const area = pgTable(
 		population: integer('population').notNull().default(0),
 		sort: integer('sort').notNull().default(0)
 	},
-	(t) => [unique('areas_cycle_code').on(t.cycleId, t.code), index('areas_parent_idx').on(t.parentId)]
+	(t) => [
+		unique('areas_cycle_code').on(t.cycleId, t.code),
+		index('areas_parent_idx').on(t.parentId)
+	]
 );
 
 export const unit = pgTable(
@@ -101,7 +104,10 @@ export const unit = pgTable(
 		areaId: integer('area_id').references(() => area.id, { onDelete: 'set null' }),
 		sort: integer('sort').notNull().default(0)
 	},
-	(t) => [unique('units_cycle_code').on(t.cycleId, t.code), index('units_category_idx').on(t.categoryId)]
+	(t) => [
+		unique('units_cycle_code').on(t.cycleId, t.code),
+		index('units_category_idx').on(t.categoryId)
+	]
 );
 
 export type Cycle = typeof cycle.$inferSelect;

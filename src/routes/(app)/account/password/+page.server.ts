@@ -24,7 +24,13 @@ export const actions: Actions = {
 			return fail(400, { errors: parsed.error.flatten().fieldErrors as Record<string, string[]> });
 		}
 		try {
-			await changePassword(db(), u.id, parsed.data.current, parsed.data.next, locals.session?.id ?? '');
+			await changePassword(
+				db(),
+				u.id,
+				parsed.data.current,
+				parsed.data.next,
+				locals.session?.id ?? ''
+			);
 		} catch (err) {
 			if (err instanceof DomainError && err.status === 401) {
 				return fail(400, { errors: { current: ['wrong_current_password'] } });

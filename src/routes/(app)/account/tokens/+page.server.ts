@@ -36,7 +36,11 @@ export const actions: Actions = {
 		const id = String((await request.formData()).get('id') ?? '');
 		const ok = await revokeApiToken(db(), id, u.role === 'admin' ? undefined : u.id);
 		if (!ok) return fail(404, { errors: { id: ['not_found'] } });
-		await appendAudit(db(), actorOf(u), { action: 'token.revoke', targetType: 'api_token', targetId: id });
+		await appendAudit(db(), actorOf(u), {
+			action: 'token.revoke',
+			targetType: 'api_token',
+			targetId: id
+		});
 		return { revoked: true };
 	}
 };

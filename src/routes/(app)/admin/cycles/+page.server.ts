@@ -24,7 +24,10 @@ export const actions: Actions = {
 		try {
 			const from = Number(values.copyFrom);
 			id = from
-				? await copyCycle(db(), actorOf(u), from, { name: parsed.data.name, year: parsed.data.year })
+				? await copyCycle(db(), actorOf(u), from, {
+						name: parsed.data.name,
+						year: parsed.data.year
+					})
 				: (await createCycle(db(), actorOf(u), parsed.data)).id;
 		} catch (err) {
 			return domainFailure(err, values, 'create');
@@ -37,7 +40,9 @@ export const actions: Actions = {
 		if (!(file instanceof File) || file.size === 0) {
 			return fail(400, { form: 'import', errors: { file: ['empty_file'] } });
 		}
-		if (file.size > 5 * 1024 * 1024) return fail(413, { form: 'import', errors: { file: ['file_too_large'] } });
+		if (file.size > 5 * 1024 * 1024) {
+			return fail(413, { form: 'import', errors: { file: ['file_too_large'] } });
+		}
 		let doc: unknown;
 		try {
 			doc = JSON.parse(await file.text());

@@ -10,7 +10,9 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, params }) => {
 	requireRole(locals, ...consoleReaders);
 	const id = Number(params.id);
-	const countOf = async (table: typeof area | typeof category | typeof group | typeof survey | typeof unit) => {
+	const countOf = async (
+		table: typeof area | typeof category | typeof group | typeof survey | typeof unit
+	) => {
 		const [row] = await db().select({ n: count() }).from(table).where(eq(table.cycleId, id));
 		return row.n;
 	};

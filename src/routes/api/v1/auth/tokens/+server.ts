@@ -14,11 +14,15 @@ export const POST: RequestHandler = api(async (event) => {
 	const input = await readJson(event.request, createTokenSchema, 16 * 1024);
 	const u = await authenticate(db(), input.email, input.password, clientAddress(event));
 	const { id, token } = await createApiToken(db(), u.id, input.name);
-	await appendAudit(db(), { id: u.id, label: u.email }, {
-		action: 'token.create',
-		targetType: 'api_token',
-		targetId: id,
-		detail: { name: input.name, via: 'api' }
-	});
+	await appendAudit(
+		db(),
+		{ id: u.id, label: u.email },
+		{
+			action: 'token.create',
+			targetType: 'api_token',
+			targetId: id,
+			detail: { name: input.name, via: 'api' }
+		}
+	);
 	return json({ token, id }, { status: 201 });
 });

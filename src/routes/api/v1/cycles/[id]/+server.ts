@@ -8,7 +8,9 @@ import { getCycle, setCycleStatus, updateCycle } from '$lib/server/cycles/cycles
 import { cycleInputSchema } from '$lib/schemas/cycle';
 import type { RequestHandler } from './$types';
 
-const patchSchema = cycleInputSchema.partial().extend({ status: z.enum(['open', 'closed']).optional() });
+const patchSchema = cycleInputSchema
+	.partial()
+	.extend({ status: z.enum(['open', 'closed']).optional() });
 
 export const GET: RequestHandler = api(async ({ locals, params }) => {
 	requireRole(locals, ...consoleReaders);
@@ -20,7 +22,9 @@ export const PATCH: RequestHandler = api(async ({ locals, params, request }) => 
 	const { status, ...input } = await readJson(request, patchSchema);
 	const id = Number(params.id);
 	const result = await db().transaction(async (tx) => {
-		let c = Object.keys(input).length ? await updateCycle(tx, actorOf(u), id, input) : await getCycle(tx, id);
+		let c = Object.keys(input).length
+			? await updateCycle(tx, actorOf(u), id, input)
+			: await getCycle(tx, id);
 		if (status && status !== c.status) c = await setCycleStatus(tx, actorOf(u), id, status);
 		return c;
 	});

@@ -18,7 +18,14 @@ export const actions: Actions = {
 		const file = await uploadedFile(request);
 		if ('failure' in file) return file.failure;
 		try {
-			const r = await importCycleFile(db(), actorOf(u), Number(params.id), 'areas', file.name, file.bytes);
+			const r = await importCycleFile(
+				db(),
+				actorOf(u),
+				Number(params.id),
+				'areas',
+				file.name,
+				file.bytes
+			);
 			return { imported: r.imported };
 		} catch (err) {
 			return domainFailure(err, undefined, 'import');
@@ -34,7 +41,9 @@ export const actions: Actions = {
 			if (values.existing) {
 				await updateArea(db(), actorOf(u), Number(params.id), values.existing, parsed.data);
 			} else {
-				await db().transaction((tx) => insertAreas(tx, actorOf(u), Number(params.id), [parsed.data], 'form'));
+				await db().transaction((tx) =>
+					insertAreas(tx, actorOf(u), Number(params.id), [parsed.data], 'form')
+				);
 			}
 		} catch (err) {
 			return domainFailure(err, values, formId);

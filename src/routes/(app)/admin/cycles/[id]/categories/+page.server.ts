@@ -1,6 +1,11 @@
 import { db } from '$lib/server/db';
 import { actorOf, consoleReaders, requireRole } from '$lib/server/auth/guards';
-import { createCategory, deleteCategory, listCategories, updateCategory } from '$lib/server/cycles/categories';
+import {
+	createCategory,
+	deleteCategory,
+	listCategories,
+	updateCategory
+} from '$lib/server/cycles/categories';
 import { listGroups } from '$lib/server/cycles/groups';
 import { domainFailure, formValues, zodFailure } from '$lib/server/http/form-failure';
 import { categoryInputSchema } from '$lib/schemas/cycle';

@@ -26,7 +26,14 @@ export const actions: Actions = {
 		const file = await uploadedFile(request);
 		if ('failure' in file) return file.failure;
 		try {
-			const r = await importCycleFile(db(), actorOf(u), Number(params.id), 'units', file.name, file.bytes);
+			const r = await importCycleFile(
+				db(),
+				actorOf(u),
+				Number(params.id),
+				'units',
+				file.name,
+				file.bytes
+			);
 			return { imported: r.imported };
 		} catch (err) {
 			return domainFailure(err, undefined, 'import');
@@ -38,7 +45,9 @@ export const actions: Actions = {
 		const parsed = unitInputSchema.safeParse({ ...values, area: values.area || null });
 		if (!parsed.success) return zodFailure(parsed.error, values, 'create');
 		try {
-			await db().transaction((tx) => insertUnits(tx, actorOf(u), Number(params.id), [parsed.data], 'form'));
+			await db().transaction((tx) =>
+				insertUnits(tx, actorOf(u), Number(params.id), [parsed.data], 'form')
+			);
 		} catch (err) {
 			return domainFailure(err, values, 'create');
 		}

@@ -28,5 +28,8 @@ export const POST: RequestHandler = api(async ({ locals, params, request }) => {
 	const u = requireRole(locals, 'admin');
 	const input = await readJson(request, groupInputSchema);
 	const row = await upsertGroup(db(), actorOf(u), Number(params.id), input);
-	return json({ code: row.code, label: row.label, identity: row.identity, minValid: row.minValid }, { status: 201 });
+	return json(
+		{ code: row.code, label: row.label, identity: row.identity, minValid: row.minValid },
+		{ status: 201 }
+	);
 });

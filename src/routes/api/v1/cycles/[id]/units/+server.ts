@@ -14,7 +14,12 @@ export const GET: RequestHandler = api(async ({ locals, params }) => {
 	const c = await getCycle(db(), Number(params.id));
 	const items = await listUnits(db(), c.id);
 	return json({
-		items: items.map((u) => ({ code: u.code, name: u.name, category: u.categoryCode, area: u.areaCode }))
+		items: items.map((u) => ({
+			code: u.code,
+			name: u.name,
+			category: u.categoryCode,
+			area: u.areaCode
+		}))
 	});
 });
 
@@ -27,6 +32,8 @@ export const POST: RequestHandler = api(async ({ locals, params, request }) => {
 		2 * 1024 * 1024
 	);
 	const items = 'items' in body ? body.items : [body];
-	const n = await db().transaction((tx) => insertUnits(tx, actorOf(u), Number(params.id), items, 'api'));
+	const n = await db().transaction((tx) =>
+		insertUnits(tx, actorOf(u), Number(params.id), items, 'api')
+	);
 	return json({ imported: n }, { status: 201 });
 });

@@ -1,0 +1,62 @@
+import { defineConfig, devices } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 4173);
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * End-to-end tests against the production build on a fresh in-memory PGlite database, in Debian's
+ * Chromium (never a downloaded browser).
+ */
+export default defineConfig({
+	testDir: 'e2e',
+	testMatch: '**/*.e2e.ts',
+	timeout: 60_000,
+	workers: 1,
+	reporter: [['list']],
+	use: {
+		baseURL: `http://127.0.0.1:${port}`,
+		launchOptions: {
+			executablePath: chromium,
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
+		}
+	},
+	projects: [
+		{ name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
+		{
+			name: 'phone',
+			use: {
+				viewport: { width: 360, height: 740 },
+				isMobile: true,
+				hasTouch: true,
+				userAgent:
+					'Mozilla/5.0 (Linux; Android 10; V2001A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/86.0.4240.99 Mobile Safari/537.36 MicroMessenger/8.0.40'
+			},
+			testMatch: '**/*.phone.e2e.ts'
+		}
+	],
+	webServer: {
+		command: 'node build/index.js',
+		url: `http://127.0.0.1:${port}/readyz`,
+		reuseExistingServer: false,
+		timeout: 120_000,
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: `http://127.0.0.1:${port}`,
+			NODE_ENV: 'production',
+			PGLITE_DIR: 'memory://',
+			ADMIN_EMAIL: 'admin@e2e.local',
+			ADMIN_PASSWORD: 'e2e-admin-password',
+			SEED_DEMO: 'true',
+			LOG_LEVEL: 'warn'
+		}
+	}
+});
