@@ -46,7 +46,8 @@ export async function insertAreas(
 	if (problems.length) throw new AreaImportError(problems);
 	const idOf = new Map(existing.map((a) => [a.code, a.id]));
 	const pending = [...inputs];
-	let sort = existing.length;
+	// Rows keep the order they were given in (the export returns the same document).
+	const sortOf = new Map(inputs.map((a, i) => [a, existing.length + i]));
 	while (pending.length) {
 		const ready = pending.filter((a) => !a.parent || idOf.has(a.parent));
 		// checkAreaTree rules out cycles and unknown parents, so each pass makes progress.
@@ -59,7 +60,7 @@ export async function insertAreas(
 					name: a.name,
 					population: a.population,
 					parentId: a.parent ? idOf.get(a.parent)! : null,
-					sort: sort++
+					sort: sortOf.get(a)!
 				}))
 			)
 			.returning({ id: area.id, code: area.code });

@@ -45,7 +45,18 @@ export async function readLimited(request: Request, maxBytes: number): Promise<U
 	const chunks: Uint8Array[] = [];
 	let total = 0;
 	for (;;) {
-		const { done, value } = await reader.read();
+		let next: ReadableStreamReadResult<Uint8Array>;
+		try {
+			next = await reader.read();
+		} catch (err) {
+			// adapter-node errors the stream past its BODY_SIZE_LIMIT (SvelteKitError, status 413).
+			const status = (err as { status?: unknown } | null)?.status;
+			if (status === 413) throw new DomainError(413, 'payload_too_large', 'body too large');
+			throw new ValidationError('unreadable_body', [
+				{ path: '(body)', message: 'unreadable_body' }
+			]);
+		}
+		const { done, value } = next;
 		if (done) break;
 		total += value.byteLength;
 		if (total > maxBytes) {
