@@ -59,6 +59,61 @@ const context: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+/**
+ * Input that PostgreSQL cannot store (NUL characters) or that a form action cannot parse is refused
+ * here, once, rather than surfacing as a 500 from whichever query or action meets it first. JSON
+ * bodies are checked by readJson.
+ */
+const badInput: Handle = async ({ event, resolve }) => {
+	const isApi = event.url.pathname.startsWith('/api/');
+	const refuse = (status: number, detail: string) =>
+		isApi
+			? problem(status, detail)
+			: new Response(detail, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+	if (/%00/i.test(event.url.pathname + event.url.search)) return refuse(400, 'nul_not_allowed');
+	const type = event.request.headers.get('content-type') ?? '';
+	const isForm = /^(multipart\/form-data|application\/x-www-form-urlencoded|text\/plain)/i;
+	if (event.request.method === 'POST' && !isApi && isForm.test(type)) {
+		// request.formData() cannot parse text/plain, a form encoding SvelteKit lets through.
+		if (/^text\/plain/i.test(type)) return refuse(415, 'unsupported_media_type');
+		let data: FormData;
+		try {
+			data = await event.request.clone().formData();
+		} catch (err) {
+			const status = (err as { status?: unknown } | null)?.status === 413 ? 413 : 400;
+			return refuse(status, status === 413 ? 'payload_too_large' : 'malformed_form');
+		}
+		for (const [k, v] of data) {
+			if (k.includes('\0') || (typeof v === 'string' && v.includes('\0'))) {
+				return refuse(400, 'nul_not_allowed');
+			}
+		}
+	}
+	return resolve(event);
+};
+
+const formContentTypes = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i;
+
+/**
+ * CSRF: a form-like POST (the only kind a foreign page can send without a CORS preflight) must come
+ * from our own origin. API clients without an Origin header (scripts, integrations) are not
+ * browsers; their wrong content types get 415 from the handler instead.
+ */
+const csrf: Handle = async ({ event, resolve }) => {
+	const { request, url } = event;
+	if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) {
+		const type = request.headers.get('content-type') ?? '';
+		const origin = request.headers.get('origin');
+		const isApi = url.pathname.startsWith('/api/');
+		if (formContentTypes.test(type) && origin !== url.origin && (origin !== null || !isApi)) {
+			return isApi
+				? problem(403, 'cross_site_request_refused')
+				: new Response('Cross-site form submissions are forbidden', { status: 403 });
+		}
+	}
+	return resolve(event);
+};
+
 const i18n: Handle = ({ event, resolve }) =>
 	paraglideMiddleware(event.request, ({ request, locale }) => {
 		event.request = request;
@@ -134,7 +189,7 @@ const headers: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(context, i18n, auth, guard, headers);
+export const handle = sequence(context, badInput, i18n, auth, guard, headers);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: 'not_found' };

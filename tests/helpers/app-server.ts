@@ -37,7 +37,7 @@ export async function freePort(): Promise<number> {
  */
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
 	const root = path.resolve(import.meta.dirname, '../..');
-	const entry = path.join(root, 'build', 'index.js');
+	const entry = path.join(root, process.env.BUILD_DIR ?? 'build', 'index.js');
 	if (!existsSync(entry)) {
 		throw new Error('build/ is missing: run `npm run build` first (npm test does)');
 	}

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DomainError, ValidationError } from '../errors';
 import { zodFieldErrors } from './problem';
+import { parseStrictJson, StrictJsonError } from './strict-json';
 
 export const DEFAULT_JSON_LIMIT = 256 * 1024;
 
@@ -26,13 +27,29 @@ export async function readJson<S extends z.ZodType>(
 	}
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
-	} catch {
-		throw new ValidationError('malformed_json', [{ path: '(body)', message: 'malformed_json' }]);
+		value = parseStrictJson(text);
+	} catch (err) {
+		const why = err instanceof StrictJsonError ? err.message.split(' at ')[0] : 'malformed_json';
+		const message =
+			why.startsWith('duplicate_key') || why === 'too_deep' || why === 'forbidden_key' ? why : 'malformed_json';
+		throw new ValidationError('malformed_json', [{ path: '(body)', message }]);
+	}
+	// PostgreSQL stores no NUL character (text or jsonb): refuse "\u0000" here, not with a 500.
+	if (containsNul(value)) {
+		throw new ValidationError('nul_not_allowed', [{ path: '(body)', message: 'nul_not_allowed' }]);
 	}
 	const parsed = schema.safeParse(value);
 	if (!parsed.success) throw new ValidationError('invalid_input', zodFieldErrors(parsed.error));
 	return parsed.data;
+}
+
+function containsNul(value: unknown): boolean {
+	if (typeof value === 'string') return value.includes('\0');
+	if (Array.isArray(value)) return value.some(containsNul);
+	if (value && typeof value === 'object') {
+		return Object.entries(value).some(([k, v]) => k.includes('\0') || containsNul(v));
+	}
+	return false;
 }
 
 export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {

@@ -1,0 +1,208 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { submission } from '../db/schema';
+import { codeArray, intArray, rowsOf } from '../db/rows';
+import { DomainError, NotFoundError, ValidationError } from '../errors';
+import { appSecretLoaded } from '../auth/app-secret';
+import { loadSurveyView, surveyState, type SurveyView } from '../surveys/survey-view';
+import type { ResponseInput } from '$lib/schemas/response';
+import { checkStartToken } from './start-token';
+import { checkPow } from './proof-of-work';
+import { validateAnswers, type CleanAnswers } from './validate-answers';
+import { networkPrefix, surveyHash, userAgentClass } from './client-facts';
+import { newReceipt } from './receipt';
+
+export type SubmissionStatus = 'accepted' | 'flagged' | 'quarantined' | 'excluded';
+export const statusCode: Record<SubmissionStatus, number> = {
+	accepted: 0,
+	flagged: 1,
+	quarantined: 2,
+	excluded: 3
+};
+
+export interface SubmitContext {
+	now: Date;
+	/** As resolved by adapter-node; only a keyed hash of its network prefix is stored. */
+	clientAddress: string;
+	userAgent: string | null;
+	/** The anonymous device cookie, if the browser kept one. */
+	deviceCookie: string | null;
+	source: 'live' | 'paper' | 'external';
+	/** Importers supply their own start time and skip the token and proof of work. */
+	startedAt?: Date;
+}
+
+export interface SubmitResult {
+	/** 201 when stored now, 200 when this submissionId was stored before (same receipt). */
+	httpStatus: 201 | 200;
+	receipt: string;
+	submissionId: string;
+}
+
+/** A hard failure: nothing is stored and the respondent is told why (DESIGN.md §5). */
+export class SubmissionRejected extends DomainError {
+	constructor(status: number, reason: string, fields?: { path: string; message: string }[]) {
+		super(status, reason, reason, fields);
+	}
+}
+
+function shanghaiDay(d: Date): string {
+	return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+async function existingReceipt(db: Db | Tx, surveyId: number, clientId: string) {
+	const [row] = await db
+		.select({ receipt: submission.receipt })
+		.from(submission)
+		.where(and(eq(submission.surveyId, surveyId), eq(submission.clientId, clientId)));
+	return row?.receipt ?? null;
+}
+
+/**
+ * The one submit pipeline (form action, public API, importer): check the survey is open, validate
+ * every answer against it, verify the start token and proof of work, then store the submission,
+ * its ratings and comments in one transaction of two statements, spending the token's nonce in the
+ * same transaction. Acknowledged only after commit; idempotent on `submissionId`.
+ */
+export async function submitResponse(
+	db: Db,
+	slug: string,
+	input: ResponseInput,
+	ctx: SubmitContext
+): Promise<SubmitResult> {
+	let view: SurveyView;
+	try {
+		view = await loadSurveyView(db, slug);
+	} catch (err) {
+		if (err instanceof NotFoundError) throw new SubmissionRejected(404, 'survey_not_found');
+		throw err;
+	}
+	const state = surveyState(view.survey, ctx.now);
+	if (state === 'draft') throw new SubmissionRejected(404, 'survey_not_found');
+	if (state === 'closed') throw new SubmissionRejected(410, 'survey_closed');
+	if (state === 'not_yet_open') throw new SubmissionRejected(403, 'survey_not_open_yet');
+
+	const checked = validateAnswers(view, input);
+	if (!checked.ok) throw new ValidationError('invalid_answers', checked.errors);
+	if (input.website) throw new SubmissionRejected(403, 'honeypot');
+
+	const reasons: string[] = [];
+	let startedAt: Date | null = ctx.startedAt ?? null;
+	let nonce: string | null = null;
+	let powMs: number | null = null;
+	if (ctx.source === 'live') {
+		const key = appSecretLoaded();
+		const token = checkStartToken(key, view.survey.id, input.startToken, ctx.now);
+		if (!token.ok) {
+			// A retry of something already stored must get its receipt, whatever the token says now.
+			const prior = await existingReceipt(db, view.survey.id, input.submissionId);
+			if (prior) return { httpStatus: 200, receipt: prior, submissionId: input.submissionId };
+			throw new SubmissionRejected(403, token.reason);
+		}
+		if (token.stale) reasons.push('token.stale');
+		startedAt = token.token.issuedAt;
+		nonce = token.token.nonce;
+		if (input.altcha) {
+			const pow = await checkPow(key, input.altcha, nonce);
+			if (!pow.ok && pow.reason !== 'pow.expired') throw new SubmissionRejected(403, pow.reason);
+			if (!pow.ok) reasons.push(pow.reason);
+			else powMs = pow.solveMs;
+		} else {
+			reasons.push('pow.missing');
+		}
+	}
+
+	const hashKey = view.survey.hashKey;
+	const prefix = networkPrefix(ctx.clientAddress);
+	const facts = {
+		ipPrefixHash: hashKey && prefix ? surveyHash(hashKey, 'net', prefix) : null,
+		deviceHash: hashKey && ctx.deviceCookie ? surveyHash(hashKey, 'device', ctx.deviceCookie) : null,
+		uaClass: userAgentClass(ctx.userAgent)
+	};
+	const status: SubmissionStatus = 'accepted';
+	const receipt = newReceipt();
+
+	const stored = await db.transaction(async (tx) => {
+		if (nonce) {
+			const spent = rowsOf<{ nonce: string }>(
+				await tx.execute(
+					sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now}) on conflict do nothing returning nonce`
+				)
+			);
+			if (!spent.length) return { kind: 'token_spent' as const };
+		}
+		const row = await insertSubmission(tx, view, input, checked.value, {
+			receipt,
+			status,
+			reasons,
+			startedAt,
+			powMs,
+			facts,
+			ctx
+		});
+		return row ? { kind: 'stored' as const, receipt: row.receipt } : { kind: 'duplicate' as const };
+	});
+	if (stored.kind === 'stored') {
+		return { httpStatus: 201, receipt: stored.receipt, submissionId: input.submissionId };
+	}
+	// The same submissionId raced in or was stored before: same receipt, nothing new stored.
+	const prior = await existingReceipt(db, view.survey.id, input.submissionId);
+	if (prior) return { httpStatus: 200, receipt: prior, submissionId: input.submissionId };
+	throw new SubmissionRejected(403, 'token.replayed');
+}
+
+/** One statement: the submission, its ratings (unnest) and its comments. */
+async function insertSubmission(
+	tx: Tx,
+	view: SurveyView,
+	input: ResponseInput,
+	clean: CleanAnswers,
+	x: {
+		receipt: string;
+		status: SubmissionStatus;
+		reasons: string[];
+		startedAt: Date | null;
+		powMs: number | null;
+		facts: { ipPrefixHash: string | null; deviceHash: string | null; uaClass: string };
+		ctx: SubmitContext;
+	}
+): Promise<{ id: number; receipt: string } | null> {
+	const s = view.survey;
+	const durationMs = x.startedAt ? Math.max(0, x.ctx.now.getTime() - x.startedAt.getTime()) : null;
+	const answers = Object.keys(clean.answers).length ? JSON.stringify(clean.answers) : null;
+	const comments = JSON.stringify(clean.comments.map((c) => ({ unit_id: c.unitId, body: c.body })));
+	const result = await tx.execute(sql`
+		with s as (
+			insert into submissions (
+				survey_id, client_id, receipt, group_code, subgroup, area_code, entry_unit, channel, source,
+				received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash,
+				ua_class, status, risk, weight, reasons, rule_set_version, answers
+			) values (
+				${s.id}, ${input.submissionId}, ${x.receipt}, ${input.group}, ${input.subgroup ?? null},
+				${input.area ?? null}, ${input.unitCode ?? null}, ${input.channel ?? null}, ${x.ctx.source},
+				${x.ctx.now}, ${x.startedAt}, ${durationMs}, ${x.powMs},
+				${x.facts.deviceHash ? 'device' : 'none'}, ${x.facts.ipPrefixHash}, ${x.facts.deviceHash},
+				${x.facts.uaClass}, ${x.status}, 0, 1, ${codeArray(x.reasons)}::text[], ${s.ruleSetVersion},
+				${answers}::jsonb
+			)
+			on conflict (survey_id, client_id) do nothing
+			returning id, receipt
+		), r as (
+			insert into ratings (submission_id, unit_id, group_id, area_id, level, value, status, day, weight)
+			select s.id, u.unit_id, ${clean.groupId}, ${clean.areaId}, u.level, u.value,
+				${statusCode[x.status]}, ${shanghaiDay(x.ctx.now)}::date, 1
+			from s, unnest(
+				${intArray(clean.ratings.map((r) => r.unitId))}::int[],
+				${intArray(clean.ratings.map((r) => r.level))}::smallint[],
+				${intArray(clean.ratings.map((r) => r.value))}::smallint[]
+			) as u(unit_id, level, value)
+		), c as (
+			insert into comments (submission_id, survey_id, unit_id, body)
+			select s.id, ${s.id}, x.unit_id, x.body
+			from s, jsonb_to_recordset(${comments}::jsonb) as x(unit_id int, body text)
+		)
+		select id, receipt from s
+	`);
+	const [row] = rowsOf<{ id: number | string; receipt: string }>(result);
+	return row ? { id: Number(row.id), receipt: row.receipt } : null;
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { error, fail, redirect } from '@sveltejs/kit';
+import { db } from '$lib/server/db';
+import { isHttps } from '$lib/server/env';
+import { consoleReaders } from '$lib/server/auth/guards';
+import { loadSurveyView, surveyState } from '$lib/server/surveys/survey-view';
+import { submitResponse } from '$lib/server/responses/submit-response';
+import { deviceCookie, DEVICE_COOKIE, issueStart, parseChannel, publicDefinition } from '$lib/server/responses/respondent-page';
+import { responseFromForm } from '$lib/server/responses/form-input';
+import { clientAddress } from '$lib/server/http/client-address';
+import { DomainError, NotFoundError } from '$lib/server/errors';
+import { responseInputSchema } from '$lib/schemas/response';
+import { getLocale } from '$lib/paraglide/runtime';
+import type { Actions, PageServerLoad } from './$types';
+
+// Server-rendered and enhanced by one small script (static/survey.js): a hydrated SvelteKit page
+// would cost ~39 KB of framework code, more than the whole page budget (DESIGN.md §5).
+export const csr = false;
+
+async function viewOrError(slug: string) {
+	try {
+		return await loadSurveyView(db(), slug);
+	} catch (err) {
+		if (err instanceof NotFoundError) error(404, 'survey_not_found');
+		throw err;
+	}
+}
+
+export const load: PageServerLoad = async ({ params, url, cookies, locals }) => {
+	const view = await viewOrError(params.slug);
+	const state = surveyState(view.survey);
+	const preview =
+		url.searchParams.get('preview') === '1' && !!locals.user && consoleReaders.includes(locals.user.role);
+	if (!preview) {
+		if (state === 'draft') error(404, 'survey_not_found');
+		if (state === 'closed') error(410, 'survey_closed');
+		if (state === 'not_yet_open') error(403, 'survey_not_open_yet');
+	}
+	deviceCookie(cookies, isHttps());
+	const unitParam = url.searchParams.get('u');
+	const firstUnit = unitParam && view.unitByCode.has(unitParam) ? unitParam : null;
+	const start = await issueStart(view.survey.id);
+	const locale = getLocale() === 'en' ? 'en' : 'zh';
+	return {
+		survey: publicDefinition(view, locale),
+		categoryNames: Object.fromEntries(view.units.map((u) => [u.category, u.categoryName])),
+		locale,
+		preview,
+		firstUnit,
+		channel: parseChannel(url.searchParams.get('c'), firstUnit),
+		invitationCode: url.searchParams.get('k')?.slice(0, 40) ?? '',
+		submissionId: randomUUID(),
+		startToken: start.token,
+		challenge: JSON.stringify(start.challenge)
+	};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const { params, request, cookies } = event;
+		const data = await request.formData();
+		const body = responseFromForm(data);
+		const values = body as Record<string, unknown>;
+		const parsed = responseInputSchema.safeParse(body);
+		if (!parsed.success) {
+			const errors: Record<string, string[]> = {};
+			for (const i of parsed.error.issues) (errors[i.path.map(String).join('.')] ??= []).push(i.message);
+			return fail(400, { errors, values });
+		}
+		let result;
+		try {
+			result = await submitResponse(db(), params.slug, parsed.data, {
+				now: new Date(),
+				clientAddress: clientAddress(event),
+				userAgent: request.headers.get('user-agent'),
+				deviceCookie: cookies.get(DEVICE_COOKIE) ?? null,
+				source: 'live'
+			});
+		} catch (err) {
+			if (err instanceof DomainError) {
+				if (err.status === 404) error(404, 'survey_not_found');
+				if (err.status === 410) error(410, 'survey_closed');
+				const errors: Record<string, string[]> = {};
+				for (const f of err.fields ?? []) (errors[f.path] ??= []).push(f.message);
+				return fail(err.status, { errors, values, message: err.message });
+			}
+			throw err;
+		}
+		redirect(303, `/s/${params.slug}/thanks?r=${encodeURIComponent(result.receipt)}`);
+	}
+};
