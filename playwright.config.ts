@@ -29,7 +29,11 @@ export default defineConfig({
 		}
 	},
 	projects: [
-		{ name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
+		{
+			name: 'desktop',
+			use: { ...devices['Desktop Chrome'], channel: undefined },
+			testIgnore: '**/*.phone.e2e.ts'
+		},
 		{
 			name: 'phone',
 			use: {
@@ -43,7 +47,7 @@ export default defineConfig({
 		}
 	],
 	webServer: {
-		command: 'node build/index.js',
+		command: `node ${process.env.BUILD_DIR ?? 'build'}/index.js`,
 		url: `http://127.0.0.1:${port}/readyz`,
 		reuseExistingServer: false,
 		timeout: 120_000,

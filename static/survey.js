@@ -46,19 +46,28 @@
 			if (el.value === '') return;
 			fields.push([el.name, el.value]);
 		});
-		return { id: idInput.value, fields: fields, at: Date.now() };
+		return {
+			id: idInput.value,
+			token: form.elements.namedItem('startToken').value,
+			challenge: form.getAttribute('data-challenge'),
+			fields: fields,
+			at: Date.now()
+		};
 	}
 	var saveTimer = null;
-	function save() {
-		if (!store) return;
+	function saveNow() {
 		clearTimeout(saveTimer);
-		saveTimer = setTimeout(function () {
-			try {
-				store.setItem(key, JSON.stringify(snapshot()));
-			} catch (e) {
-				/* storage full or blocked: nothing to do */
-			}
-		}, 250);
+		if (!store) return;
+		try {
+			store.setItem(key, JSON.stringify(snapshot()));
+		} catch (e) {
+			/* storage full or blocked: nothing to do */
+		}
+	}
+	/* Typing is saved a moment later; a choice is saved at once (the tab may be switched away next). */
+	function saveSoon() {
+		clearTimeout(saveTimer);
+		saveTimer = setTimeout(saveNow, 300);
 	}
 	function restore() {
 		if (!store || form.getAttribute('data-restore') !== '1') return;
@@ -69,8 +78,13 @@
 			saved = null;
 		}
 		if (!saved || !saved.fields) return;
-		// Keeping the id makes a retry after a lost answer return the same receipt.
+		// Keeping the id makes a retry after a lost answer return the same receipt; keeping the first
+		// (unspent) start token keeps the time the person really started, so a reload is not "too fast".
 		if (saved.id) idInput.value = saved.id;
+		if (saved.token && saved.challenge && Date.now() - saved.at < 20 * 3600 * 1000) {
+			form.elements.namedItem('startToken').value = saved.token;
+			form.setAttribute('data-challenge', saved.challenge);
+		}
 		saved.fields.forEach(function (f) {
 			var els = form.querySelectorAll('[name="' + f[0].replace(/"/g, '') + '"]');
 			Array.prototype.forEach.call(els, function (el) {
@@ -244,17 +258,6 @@
 			return null;
 		});
 	}
-	var pow = Promise.resolve(null);
-	try {
-		var challenge = JSON.parse(form.getAttribute('data-challenge'));
-		pow = solve(challenge).then(function (payload) {
-			if (payload) form.elements.namedItem('altcha').value = payload;
-			return payload;
-		});
-	} catch (e) {
-		pow = Promise.resolve(null);
-	}
-
 	/* ---- submit: every unit answered, proof ready, one click only ---- */
 	var submitting = false;
 	form.addEventListener('submit', function (ev) {
@@ -291,11 +294,26 @@
 		var u = ev.target.closest && ev.target.closest('[data-unit]');
 		if (u && u.classList.contains('invalid')) markMissing([u]);
 		updateProgress();
-		save();
+		saveNow();
 	});
-	form.addEventListener('input', save);
+	form.addEventListener('input', saveSoon);
+	document.addEventListener('visibilitychange', function () {
+		if (document.visibilityState === 'hidden') saveNow();
+	});
+	window.addEventListener('pagehide', saveNow);
 
 	restore();
+	var pow = Promise.resolve(null);
+	try {
+		var challenge = JSON.parse(form.getAttribute('data-challenge'));
+		pow = solve(challenge).then(function (payload) {
+			if (payload) form.elements.namedItem('altcha').value = payload;
+			return payload;
+		});
+	} catch (e) {
+		pow = Promise.resolve(null);
+	}
+
 	syncGroup();
 	updateProgress();
 	if (pages.length) show(0);

@@ -9,6 +9,6 @@ type MessageFn = () => string;
 export function errorText(code: string | undefined | null): string {
 	if (!code) return '';
 	const base = code.split(':')[0].trim();
-	const fn = (m as unknown as Record<string, MessageFn | undefined>)[`err_${base.replace(/[^A-Za-z0-9_]/g, '_')}`];
+	const fn = (m as unknown as Record<string, MessageFn | undefined>)[`err_${base}`];
 	return typeof fn === 'function' ? fn() : code;
 }
