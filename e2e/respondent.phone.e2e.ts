@@ -62,9 +62,12 @@ test('a resident answers all 36 units from a per-unit QR code with JavaScript, a
 	expect(await seriousViolations(page)).toEqual([]);
 
 	const token = await adminToken(page);
-	const list = await page.request.get(`/api/v1/surveys/${slug}/responses?include=ratings&limit=1000`, {
-		headers: { authorization: `Bearer ${token}` }
-	});
+	const list = await page.request.get(
+		`/api/v1/surveys/${slug}/responses?include=ratings&limit=1000`,
+		{
+			headers: { authorization: `Bearer ${token}` }
+		}
+	);
 	const items = (await list.json()).items as {
 		receipt: string;
 		channel: string;
@@ -78,7 +81,9 @@ test('a resident answers all 36 units from a per-unit QR code with JavaScript, a
 	expect(row?.reasons).not.toContain('pow.missing');
 	expect(Object.keys(row?.ratings ?? {})).toHaveLength(36);
 	expect(row?.ratings.D05).toBe('satisfied');
-	expect(Object.values(row?.ratings ?? {}).filter((v) => v === 'fairly_satisfied')).toHaveLength(24);
+	expect(Object.values(row?.ratings ?? {}).filter((v) => v === 'fairly_satisfied')).toHaveLength(
+		24
+	);
 });
 
 test.describe('without JavaScript', () => {
@@ -93,14 +98,20 @@ test.describe('without JavaScript', () => {
 		// Everything on one long page without JavaScript.
 		const cards = page.locator('fieldset[data-unit]');
 		await expect(cards).toHaveCount(36);
-		for (let i = 0; i < 35; i++) await cards.nth(i).getByText(i % 2 ? '不满意' : '不了解', { exact: true }).click();
+		for (let i = 0; i < 35; i++)
+			await cards
+				.nth(i)
+				.getByText(i % 2 ? '不满意' : '不了解', { exact: true })
+				.click();
 		await page.waitForTimeout(Math.max(0, 8_500 - (Date.now() - opened)));
 		await page.getByRole('button', { name: '提交' }).click();
 		// Missing: the area, the last unit, the attention question.
 		await expect(page.getByRole('alert').first()).toContainText('处需要填写或修改');
 		const last = page.locator('fieldset[data-unit]').nth(35);
 		await expect(last.locator('.err')).toBeVisible();
-		await expect(page.locator('fieldset[data-unit]').nth(1).getByRole('radio', { name: '不满意' })).toBeChecked();
+		await expect(
+			page.locator('fieldset[data-unit]').nth(1).getByRole('radio', { name: '不满意' })
+		).toBeChecked();
 		await page.getByLabel('您居住的地方').selectOption('TW02-03');
 		await last.getByText('满意', { exact: true }).click();
 		await page.getByRole('radio', { name: '基本满意' }).last().check();
@@ -109,10 +120,17 @@ test.describe('without JavaScript', () => {
 		await expect(page.locator('.receipt strong')).toHaveText(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
 
 		const token = await adminToken(page);
-		const list = await page.request.get(`/api/v1/surveys/${slug}/responses?include=ratings&limit=1000`, {
-			headers: { authorization: `Bearer ${token}` }
-		});
-		const items = (await list.json()).items as { area: string; reasons: string[]; ratings: Record<string, string> }[];
+		const list = await page.request.get(
+			`/api/v1/surveys/${slug}/responses?include=ratings&limit=1000`,
+			{
+				headers: { authorization: `Bearer ${token}` }
+			}
+		);
+		const items = (await list.json()).items as {
+			area: string;
+			reasons: string[];
+			ratings: Record<string, string>;
+		}[];
 		const row = items.find((i) => i.area === 'TW02-03');
 		// Without JavaScript there is no proof of work: stored, and marked for the checks.
 		expect(row?.reasons).toContain('pow.missing');

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, apiToken, startTestServer, type TestServer } from '../helpers/app-server';
-import { fetchStart, startPool, surveyCycleDocument, validBody, type Start } from '../helpers/respondent';
+import {
+	fetchStart,
+	startPool,
+	surveyCycleDocument,
+	validBody,
+	type Start
+} from '../helpers/respondent';
 
 const SLUG = 'resp-test';
 let server: TestServer;
@@ -20,7 +26,12 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 async function stored() {
 	const r = await admin('GET', `/api/v1/surveys/${SLUG}/responses?limit=1000&include=ratings`);
 	expect(r.status).toBe(200);
-	return r.json.items as { submissionId: string; receipt: string; ratings: Record<string, string>; reasons: string[] }[];
+	return r.json.items as {
+		submissionId: string;
+		receipt: string;
+		ratings: Record<string, string>;
+		reasons: string[];
+	}[];
 }
 
 beforeAll(async () => {
@@ -55,7 +66,13 @@ describe('public survey definition', () => {
 
 describe('submitting', () => {
 	it('stores a valid submission with its ratings and returns a receipt', async () => {
-		const body = await validBody(next(), units, { ratings: { ...Object.fromEntries(units.map((u) => [u, 'satisfied'])), U02: 'dissatisfied', U03: 'dont_know' } });
+		const body = await validBody(next(), units, {
+			ratings: {
+				...Object.fromEntries(units.map((u) => [u, 'satisfied'])),
+				U02: 'dissatisfied',
+				U03: 'dont_know'
+			}
+		});
 		const r = await post(body);
 		expect(r.status).toBe(201);
 		expect(String(r.json.receipt)).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
@@ -98,7 +115,12 @@ describe('submitting', () => {
 });
 
 describe('refusals store nothing', () => {
-	async function expectRefused(body: Record<string, unknown> | string, status: number, field?: string, headers: Record<string, string> = {}) {
+	async function expectRefused(
+		body: Record<string, unknown> | string,
+		status: number,
+		field?: string,
+		headers: Record<string, string> = {}
+	) {
 		const before = (await stored()).length;
 		const r = await post(body, headers);
 		expect(r.status).toBe(status);
@@ -131,7 +153,11 @@ describe('refusals store nothing', () => {
 		await expectRefused(await validBody(next(), units, { answers: {} }), 400, 'answers.attention');
 	});
 	it('a text over its limit', async () => {
-		await expectRefused(await validBody(next(), units, { answers: { attention: 'basic', note: '长'.repeat(201) } }), 400, 'answers.note');
+		await expectRefused(
+			await validBody(next(), units, { answers: { attention: 'basic', note: '长'.repeat(201) } }),
+			400,
+			'answers.note'
+		);
 	});
 	it('a wrong group and a wrong area', async () => {
 		await expectRefused(await validBody(next(), units, { group: 'martians' }), 400, 'group');
@@ -141,13 +167,20 @@ describe('refusals store nothing', () => {
 		await expectRefused(await validBody(next(), units, { ratings: ['satisfied'] }), 400, 'ratings');
 	});
 	it('duplicate keys', async () => {
-		const body = JSON.stringify(await validBody(next(), units)).replace('"ratings":{', '"ratings":{"U01":"dissatisfied",');
+		const body = JSON.stringify(await validBody(next(), units)).replace(
+			'"ratings":{',
+			'"ratings":{"U01":"dissatisfied",'
+		);
 		await expectRefused(body, 400, '(body)');
 	});
 	it('a body over the limit, the wrong content type and invalid UTF-8', async () => {
-		const big = await validBody(next(), units, { answers: { attention: 'basic', note: 'x'.repeat(1024 * 1024) } });
+		const big = await validBody(next(), units, {
+			answers: { attention: 'basic', note: 'x'.repeat(1024 * 1024) }
+		});
 		await expectRefused(big, 413);
-		await expectRefused(JSON.stringify(await validBody(next(), units)), 415, undefined, { 'content-type': 'text/plain' });
+		await expectRefused(JSON.stringify(await validBody(next(), units)), 415, undefined, {
+			'content-type': 'text/plain'
+		});
 		const r = await fetch(`${server.url}/api/v1/public/surveys/${SLUG}/responses`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -156,7 +189,10 @@ describe('refusals store nothing', () => {
 		expect(r.status).toBe(400);
 	});
 	it('prototype-pollution keys are just bad fields', async () => {
-		const body = JSON.stringify(await validBody(next(), units)).replace('"ratings":{', '"ratings":{"__proto__":"satisfied",');
+		const body = JSON.stringify(await validBody(next(), units)).replace(
+			'"ratings":{',
+			'"ratings":{"__proto__":"satisfied",'
+		);
 		await expectRefused(body, 400);
 	});
 	it('a forged start token → 403', async () => {
@@ -195,7 +231,11 @@ describe('refusals store nothing', () => {
 		await expectRefused(await validBody(next(), units, { website: 'http://spam.example' }), 403);
 	});
 	it('an unknown survey → 404', async () => {
-		const r = await pub('POST', '/api/v1/public/surveys/nope/responses', await validBody(next(), units));
+		const r = await pub(
+			'POST',
+			'/api/v1/public/surveys/nope/responses',
+			await validBody(next(), units)
+		);
 		expect(r.status).toBe(404);
 	});
 });

@@ -19,18 +19,30 @@ export function networkPrefix(address: string): string | null {
 	if (missing < 0 || (tail === undefined && left.length !== 8)) return null;
 	const groups = [...left, ...Array(tail === undefined ? 0 : missing).fill('0'), ...right];
 	if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-	return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+	return `${groups
+		.slice(0, 4)
+		.map((g) => parseInt(g, 16).toString(16))
+		.join(':')}::/64`;
 }
 
 /** HMAC with the survey's own key: comparable within the survey, unlinkable once the key is gone. */
 export function surveyHash(key: Uint8Array, purpose: string, value: string): string {
-	return createHmac('sha256', key).update(purpose).update('\0').update(value).digest('base64url').slice(0, 22);
+	return createHmac('sha256', key)
+		.update(purpose)
+		.update('\0')
+		.update(value)
+		.digest('base64url')
+		.slice(0, 22);
 }
 
 /** A coarse user-agent class; the full string is never stored. */
 export function userAgentClass(ua: string | null): string {
 	if (!ua) return 'none';
-	if (/bot|crawl|spider|curl|wget|python|httpclient|go-http|java\/|okhttp|headless|phantom|puppeteer|playwright/i.test(ua)) {
+	if (
+		/bot|crawl|spider|curl|wget|python|httpclient|go-http|java\/|okhttp|headless|phantom|puppeteer|playwright/i.test(
+			ua
+		)
+	) {
 		return 'automation';
 	}
 	if (/MicroMessenger/i.test(ua)) return 'wechat';

@@ -66,7 +66,12 @@ export async function listResponses(
 			.select({ submissionId: rating.submissionId, unit: unit.code, level: rating.level })
 			.from(rating)
 			.innerJoin(unit, eq(rating.unitId, unit.id))
-			.where(inArray(rating.submissionId, page.map((r) => r.id)));
+			.where(
+				inArray(
+					rating.submissionId,
+					page.map((r) => r.id)
+				)
+			);
 		const byId = new Map(page.map((r, i) => [r.id, items[i]]));
 		for (const rr of ratingRows) {
 			const item = byId.get(rr.submissionId);

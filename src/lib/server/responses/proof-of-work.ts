@@ -18,7 +18,11 @@ function secrets(key: Buffer) {
 	return { challenge: derive('altcha-challenge'), key: derive('altcha-key') };
 }
 
-export async function createPowChallenge(key: Buffer, tokenNonce: string, expiresAt: Date): Promise<Challenge> {
+export async function createPowChallenge(
+	key: Buffer,
+	tokenNonce: string,
+	expiresAt: Date
+): Promise<Challenge> {
 	const s = secrets(key);
 	return createChallenge({
 		algorithm: 'SHA-256',
@@ -41,8 +45,15 @@ export type PowCheck =
 export const POW_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Verifies the ALTCHA payload (base64 JSON `{challenge, solution}`) for this token's nonce. */
-export async function checkPow(key: Buffer, payload: string, tokenNonce: string): Promise<PowCheck> {
-	let decoded: { challenge?: Challenge; solution?: { counter: number; derivedKey: string; time?: number } };
+export async function checkPow(
+	key: Buffer,
+	payload: string,
+	tokenNonce: string
+): Promise<PowCheck> {
+	let decoded: {
+		challenge?: Challenge;
+		solution?: { counter: number; derivedKey: string; time?: number };
+	};
 	try {
 		decoded = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
 	} catch {

@@ -73,4 +73,3 @@ export function publicDefinition(view: SurveyView, locale: 'zh' | 'en') {
 		closesAt: s.closesAt
 	};
 }
-

@@ -18,7 +18,11 @@ function sign(key: Buffer, body: string): string {
 	return createHmac('sha256', key).update('start-token\0').update(body).digest('base64url');
 }
 
-export function issueStartToken(key: Buffer, surveyId: number, now = new Date()): { token: string; nonce: string } {
+export function issueStartToken(
+	key: Buffer,
+	surveyId: number,
+	now = new Date()
+): { token: string; nonce: string } {
 	const nonce = randomBytes(12).toString('base64url');
 	const body = `v1.${surveyId}.${now.getTime()}.${nonce}`;
 	return { token: `${body}.${sign(key, body)}`, nonce };
@@ -32,7 +36,12 @@ export type TokenCheck =
  * A token older than the maximum is not refused: the resident who left the page open overnight did
  * nothing wrong. It is still single-use, and the submission carries `token.stale` for review.
  */
-export function checkStartToken(key: Buffer, surveyId: number, token: string, now: Date): TokenCheck {
+export function checkStartToken(
+	key: Buffer,
+	surveyId: number,
+	token: string,
+	now: Date
+): TokenCheck {
 	const parts = token.split('.');
 	if (parts.length !== 5 || parts[0] !== 'v1') return { ok: false, reason: 'token.invalid' };
 	const [v, sid, at, nonce, mac] = parts;
@@ -44,7 +53,8 @@ export function checkStartToken(key: Buffer, surveyId: number, token: string, no
 	if (Number(sid) !== surveyId) return { ok: false, reason: 'token.other_survey' };
 	const issuedAt = new Date(Number(at));
 	const ageMs = now.getTime() - issuedAt.getTime();
-	if (!Number.isFinite(ageMs) || ageMs < MIN_TOKEN_AGE_MS) return { ok: false, reason: 'token.too_fast' };
+	if (!Number.isFinite(ageMs) || ageMs < MIN_TOKEN_AGE_MS)
+		return { ok: false, reason: 'token.too_fast' };
 	return {
 		ok: true,
 		token: { surveyId, issuedAt, nonce },

@@ -116,7 +116,8 @@ export async function submitResponse(
 	const prefix = networkPrefix(ctx.clientAddress);
 	const facts = {
 		ipPrefixHash: hashKey && prefix ? surveyHash(hashKey, 'net', prefix) : null,
-		deviceHash: hashKey && ctx.deviceCookie ? surveyHash(hashKey, 'device', ctx.deviceCookie) : null,
+		deviceHash:
+			hashKey && ctx.deviceCookie ? surveyHash(hashKey, 'device', ctx.deviceCookie) : null,
 		uaClass: userAgentClass(ctx.userAgent)
 	};
 	const status: SubmissionStatus = 'accepted';

@@ -1,6 +1,10 @@
 import type { FieldError } from '../errors';
 import type { SurveyView } from '../surveys/survey-view';
-import { MAX_COMMENT_LENGTH, MAX_TEXT_ANSWER_LENGTH, type ResponseInput } from '$lib/schemas/response';
+import {
+	MAX_COMMENT_LENGTH,
+	MAX_TEXT_ANSWER_LENGTH,
+	type ResponseInput
+} from '$lib/schemas/response';
 
 export interface CleanAnswers {
 	groupId: number;
@@ -87,15 +91,18 @@ export function validateAnswers(
 		const options = new Set((q.options ?? []).map((o) => o.code));
 		if (q.type === 'text') {
 			if (typeof a !== 'string') errors.push({ path, message: 'must_be_text' });
-			else if (a.length > (q.maxLength ?? MAX_TEXT_ANSWER_LENGTH)) errors.push({ path, message: 'too_long' });
+			else if (a.length > (q.maxLength ?? MAX_TEXT_ANSWER_LENGTH))
+				errors.push({ path, message: 'too_long' });
 			else answers[q.id] = cleanText(a);
 		} else if (q.type === 'multiple') {
 			const list = Array.isArray(a) ? a : [a];
 			if (list.some((x) => !options.has(x))) errors.push({ path, message: 'unknown_option' });
-			else if (new Set(list).size !== list.length) errors.push({ path, message: 'duplicate_option' });
+			else if (new Set(list).size !== list.length)
+				errors.push({ path, message: 'duplicate_option' });
 			else answers[q.id] = list;
 		} else {
-			if (typeof a !== 'string' || !options.has(a)) errors.push({ path, message: 'unknown_option' });
+			if (typeof a !== 'string' || !options.has(a))
+				errors.push({ path, message: 'unknown_option' });
 			else answers[q.id] = a;
 		}
 	}

@@ -5,7 +5,13 @@ import { isHttps } from '$lib/server/env';
 import { consoleReaders } from '$lib/server/auth/guards';
 import { loadSurveyView, surveyState } from '$lib/server/surveys/survey-view';
 import { submitResponse } from '$lib/server/responses/submit-response';
-import { deviceCookie, DEVICE_COOKIE, issueStart, parseChannel, publicDefinition } from '$lib/server/responses/respondent-page';
+import {
+	deviceCookie,
+	DEVICE_COOKIE,
+	issueStart,
+	parseChannel,
+	publicDefinition
+} from '$lib/server/responses/respondent-page';
 import { responseFromForm } from '$lib/server/responses/form-input';
 import { clientAddress } from '$lib/server/http/client-address';
 import { DomainError, NotFoundError } from '$lib/server/errors';
@@ -30,7 +36,9 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	const view = await viewOrError(params.slug);
 	const state = surveyState(view.survey);
 	const preview =
-		url.searchParams.get('preview') === '1' && !!locals.user && consoleReaders.includes(locals.user.role);
+		url.searchParams.get('preview') === '1' &&
+		!!locals.user &&
+		consoleReaders.includes(locals.user.role);
 	if (!preview) {
 		if (state === 'draft') error(404, 'survey_not_found');
 		if (state === 'closed') error(410, 'survey_closed');
@@ -64,7 +72,8 @@ export const actions: Actions = {
 		const parsed = responseInputSchema.safeParse(body);
 		if (!parsed.success) {
 			const errors: Record<string, string[]> = {};
-			for (const i of parsed.error.issues) (errors[i.path.map(String).join('.')] ??= []).push(i.message);
+			for (const i of parsed.error.issues)
+				(errors[i.path.map(String).join('.')] ??= []).push(i.message);
 			return fail(400, { errors, values });
 		}
 		let result;

@@ -21,13 +21,14 @@ export const GET: RequestHandler = api(async ({ params }) => {
 	if (state === 'closed') throw new DomainError(410, 'gone', 'survey_closed');
 	if (state === 'not_yet_open') throw new DomainError(403, 'not_open', 'survey_not_open_yet');
 	const start = await issueStart(view.survey.id);
-	const { askArea, askServiceUse, unitComments, generalComment, access, ...survey } = publicDefinition(
-		view,
-		getLocale() === 'en' ? 'en' : 'zh'
-	);
+	const { askArea, askServiceUse, unitComments, generalComment, access, ...survey } =
+		publicDefinition(view, getLocale() === 'en' ? 'en' : 'zh');
 	return json(
 		{
-			survey: { ...survey, options: { askArea, askServiceUse, unitComments, generalComment, access } },
+			survey: {
+				...survey,
+				options: { askArea, askServiceUse, unitComments, generalComment, access }
+			},
 			start
 		},
 		{ headers: { 'cache-control': 'no-store' } }
