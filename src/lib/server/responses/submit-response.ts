@@ -11,6 +11,10 @@ import { checkPow } from './proof-of-work';
 import { validateAnswers, type CleanAnswers } from './validate-answers';
 import { networkPrefix, surveyHash, userAgentClass } from './client-facts';
 import { newReceipt } from './receipt';
+import { decideSubmission, type Decision } from '../fraud/decide';
+import { checkInvitationAttempts, noteFailedInvitation, requiresInvitation } from '../invitations/redeem';
+import { codeHash } from '../invitations/codes';
+import { normaliseCode } from '$lib/invitation-code';
 
 export type SubmissionStatus = 'accepted' | 'flagged' | 'quarantined' | 'excluded';
 export const statusCode: Record<SubmissionStatus, number> = {
@@ -38,6 +42,9 @@ export interface SubmitResult {
 	receipt: string;
 	submissionId: string;
 }
+
+/** Thrown inside the transaction so that it rolls back when an invitation code is not usable. */
+class InvitationRefused extends Error {}
 
 /** A hard failure: nothing is stored and the respondent is told why (DESIGN.md §5). */
 export class SubmissionRejected extends DomainError {
@@ -85,6 +92,20 @@ export async function submitResponse(
 	const checked = validateAnswers(view, input);
 	if (!checked.ok) throw new ValidationError('invalid_answers', checked.errors);
 	if (input.website) throw new SubmissionRejected(403, 'honeypot');
+	let invitation: string | null = null;
+	if (requiresInvitation(view, input.group)) {
+		if (!input.invitationCode) {
+			throw new ValidationError('invitation_required', [{ path: 'invitationCode', message: 'required' }]);
+		}
+		const code = normaliseCode(input.invitationCode);
+		if (!code) {
+			throw new ValidationError('invitation_malformed', [
+				{ path: 'invitationCode', message: 'invitation_malformed' }
+			]);
+		}
+		await checkInvitationAttempts(db, view.survey.id, ctx.clientAddress, ctx.now);
+		invitation = codeHash(code);
+	}
 
 	const reasons: string[] = [];
 	let startedAt: Date | null = ctx.startedAt ?? null;
@@ -120,10 +141,30 @@ export async function submitResponse(
 			hashKey && ctx.deviceCookie ? surveyHash(hashKey, 'device', ctx.deviceCookie) : null,
 		uaClass: userAgentClass(ctx.userAgent)
 	};
-	const status: SubmissionStatus = 'accepted';
+	const pattern = checked.value.ratings.map((r) => String(Math.min(r.level, 9))).join('');
+	const decision = await decideSubmission({
+		surveyId: view.survey.id,
+		ruleSetVersion: view.survey.ruleSetVersion,
+		receivedAt: ctx.now,
+		durationMs: startedAt ? Math.max(0, ctx.now.getTime() - startedAt.getTime()) : null,
+		powMs,
+		reasons,
+		pattern,
+		groupCode: input.group,
+		areaCode: input.area ?? null,
+		ipPrefixHash: facts.ipPrefixHash,
+		deviceHash: facts.deviceHash,
+		phoneHash: null,
+		networkType: null,
+		identityTier: invitation ? 'invitation' : facts.deviceHash ? 'device' : 'none',
+		comments: checked.value.comments.map((c) => c.body),
+		answers: checked.value.answers
+	});
 	const receipt = newReceipt();
 
-	const stored = await db.transaction(async (tx) => {
+	let stored: { kind: 'token_spent' } | { kind: 'duplicate' } | { kind: 'stored'; receipt: string };
+	try {
+		stored = await db.transaction(async (tx) => {
 		if (nonce) {
 			const spent = rowsOf<{ nonce: string }>(
 				await tx.execute(
@@ -132,17 +173,38 @@ export async function submitResponse(
 			);
 			if (!spent.length) return { kind: 'token_spent' as const };
 		}
-		const row = await insertSubmission(tx, view, input, checked.value, {
+		let subgroup = input.subgroup ?? null;
+		if (invitation) {
+			// Burning the code and storing the answers commit together; the answers keep no trace of it.
+			const burned = rowsOf<{ group_code: string; subgroup: string | null }>(
+				await tx.execute(
+					sql`delete from invitation_codes where code_hash = ${invitation} and survey_id = ${view.survey.id} returning group_code, subgroup`
+				)
+			);
+			if (!burned.length || burned[0].group_code !== input.group) throw new InvitationRefused();
+			subgroup = burned[0].subgroup ?? subgroup;
+		}
+		const row = await insertSubmission(tx, view, { ...input, subgroup: subgroup ?? undefined }, checked.value, {
 			receipt,
-			status,
-			reasons,
+			decision,
+			pattern,
+			identityTier: invitation ? 'invitation' : facts.deviceHash ? 'device' : 'none',
 			startedAt,
 			powMs,
 			facts,
 			ctx
 		});
 		return row ? { kind: 'stored' as const, receipt: row.receipt } : { kind: 'duplicate' as const };
-	});
+		});
+	} catch (err) {
+		if (!(err instanceof InvitationRefused)) throw err;
+		const prior = await existingReceipt(db, view.survey.id, input.submissionId);
+		if (prior) return { httpStatus: 200, receipt: prior, submissionId: input.submissionId };
+		await noteFailedInvitation(db, view.survey.id, ctx.clientAddress, ctx.now);
+		throw new SubmissionRejected(409, 'invitation_code_invalid_or_used', [
+			{ path: 'invitationCode', message: 'invitation_code_invalid_or_used' }
+		]);
+	}
 	if (stored.kind === 'stored') {
 		return { httpStatus: 201, receipt: stored.receipt, submissionId: input.submissionId };
 	}
@@ -160,8 +222,9 @@ async function insertSubmission(
 	clean: CleanAnswers,
 	x: {
 		receipt: string;
-		status: SubmissionStatus;
-		reasons: string[];
+		decision: Decision;
+		pattern: string;
+		identityTier: string;
 		startedAt: Date | null;
 		powMs: number | null;
 		facts: { ipPrefixHash: string | null; deviceHash: string | null; uaClass: string };
@@ -177,21 +240,21 @@ async function insertSubmission(
 			insert into submissions (
 				survey_id, client_id, receipt, group_code, subgroup, area_code, entry_unit, channel, source,
 				received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash,
-				ua_class, status, risk, weight, reasons, rule_set_version, answers
+				ua_class, status, risk, weight, reasons, rule_set_version, answers, pattern
 			) values (
 				${s.id}, ${input.submissionId}, ${x.receipt}, ${input.group}, ${input.subgroup ?? null},
 				${input.area ?? null}, ${input.unitCode ?? null}, ${input.channel ?? null}, ${x.ctx.source},
 				${x.ctx.now}, ${x.startedAt}, ${durationMs}, ${x.powMs},
-				${x.facts.deviceHash ? 'device' : 'none'}, ${x.facts.ipPrefixHash}, ${x.facts.deviceHash},
-				${x.facts.uaClass}, ${x.status}, 0, 1, ${codeArray(x.reasons)}::text[], ${s.ruleSetVersion},
-				${answers}::jsonb
+				${x.identityTier}, ${x.facts.ipPrefixHash}, ${x.facts.deviceHash},
+				${x.facts.uaClass}, ${x.decision.action}, ${x.decision.risk}, ${x.decision.weight},
+				${codeArray(x.decision.reasons)}::text[], ${s.ruleSetVersion}, ${answers}::jsonb, ${x.pattern}
 			)
 			on conflict (survey_id, client_id) do nothing
 			returning id, receipt
 		), r as (
 			insert into ratings (submission_id, unit_id, group_id, area_id, level, value, status, day, weight)
 			select s.id, u.unit_id, ${clean.groupId}, ${clean.areaId}, u.level, u.value,
-				${statusCode[x.status]}, ${shanghaiDay(x.ctx.now)}::date, 1
+				${statusCode[x.decision.action]}, ${shanghaiDay(x.ctx.now)}::date, ${x.decision.weight}
 			from s, unnest(
 				${intArray(clean.ratings.map((r) => r.unitId))}::int[],
 				${intArray(clean.ratings.map((r) => r.level))}::smallint[],
@@ -201,6 +264,11 @@ async function insertSubmission(
 			insert into comments (submission_id, survey_id, unit_id, body)
 			select s.id, ${s.id}, x.unit_id, x.body
 			from s, jsonb_to_recordset(${comments}::jsonb) as x(unit_id int, body text)
+		), d as (
+			insert into decisions (submission_id, rule_set_version, action, risk, weight, reasons, source)
+			select s.id, ${s.ruleSetVersion}, ${x.decision.action}, ${x.decision.risk}, ${x.decision.weight},
+				${codeArray(x.decision.reasons)}::text[], 'pipeline'
+			from s
 		)
 		select id, receipt from s
 	`);

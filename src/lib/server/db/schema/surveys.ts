@@ -82,6 +82,8 @@ export const submission = pgTable(
 		weight: real('weight').notNull().default(1),
 		reasons: text('reasons').array().notNull().default([]),
 		ruleSetVersion: integer('rule_set_version').notNull().default(1),
+		/** The rating levels in survey order as one digit each (0 = don't know): near-duplicate checks. */
+		pattern: text('pattern'),
 		/** Non-rating answers: question id → option code(s) or text. */
 		answers: jsonb('answers').$type<Record<string, string | string[]>>()
 	},
