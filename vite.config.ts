@@ -3,10 +3,11 @@ import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
 	plugins: [
-		// Tests use the messages compiled by `npm run i18n`; the plugin's watcher would keep vitest alive.
-		...(process.env.VITEST
+		// Only the dev server watches messages; builds, tests and scripts use `npm run i18n`'s output
+		// (the plugin's watcher would also keep vitest alive).
+		...(command !== 'serve' || process.env.npm_lifecycle_event !== 'dev'
 			? []
 			: [
 					paraglideVitePlugin({
@@ -68,4 +69,4 @@ export default defineConfig({
 			}
 		]
 	}
-});
+}));

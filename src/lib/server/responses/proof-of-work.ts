@@ -13,7 +13,8 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 export const POW_COUNTER_MIN = 2_000;
 export const POW_COUNTER_MAX = 6_000;
 
-function secrets(key: Buffer) {
+/** The two HMAC secrets of the challenges, derived from the app key (exported for the benchmark). */
+export function powSecrets(key: Buffer) {
 	const derive = (label: string) => createHmac('sha256', key).update(label).digest('base64url');
 	return { challenge: derive('altcha-challenge'), key: derive('altcha-key') };
 }
@@ -23,7 +24,7 @@ export async function createPowChallenge(
 	tokenNonce: string,
 	expiresAt: Date
 ): Promise<Challenge> {
-	const s = secrets(key);
+	const s = powSecrets(key);
 	return createChallenge({
 		algorithm: 'SHA-256',
 		cost: 1,
@@ -64,7 +65,7 @@ export async function checkPow(
 		return { ok: false, reason: 'pow.invalid' };
 	}
 	if (challenge.parameters.data?.t !== tokenNonce) return { ok: false, reason: 'pow.other_token' };
-	const s = secrets(key);
+	const s = powSecrets(key);
 	try {
 		const result = await verifySolution({
 			challenge,

@@ -168,7 +168,7 @@ export async function submitResponse(
 		if (nonce) {
 			const spent = rowsOf<{ nonce: string }>(
 				await tx.execute(
-					sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now}) on conflict do nothing returning nonce`
+					sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now.toISOString()}::timestamptz) on conflict do nothing returning nonce`
 				)
 			);
 			if (!spent.length) return { kind: 'token_spent' as const };
@@ -244,7 +244,8 @@ async function insertSubmission(
 			) values (
 				${s.id}, ${input.submissionId}, ${x.receipt}, ${input.group}, ${input.subgroup ?? null},
 				${input.area ?? null}, ${input.unitCode ?? null}, ${input.channel ?? null}, ${x.ctx.source},
-				${x.ctx.now}, ${x.startedAt}, ${durationMs}, ${x.powMs},
+				${x.ctx.now.toISOString()}::timestamptz, ${x.startedAt?.toISOString() ?? null}::timestamptz,
+				${durationMs}, ${x.powMs},
 				${x.identityTier}, ${x.facts.ipPrefixHash}, ${x.facts.deviceHash},
 				${x.facts.uaClass}, ${x.decision.action}, ${x.decision.risk}, ${x.decision.weight},
 				${codeArray(x.decision.reasons)}::text[], ${s.ruleSetVersion}, ${answers}::jsonb, ${x.pattern}

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { survey } from '../db/schema';
 
@@ -10,8 +10,9 @@ export async function listPublicSurveys(db: DbOrTx, now = new Date()) {
 		.where(
 			and(
 				eq(survey.status, 'published'),
-				sql`(${survey.opensAt} is null or ${survey.opensAt} <= ${now})`,
-				sql`(${survey.closesAt} is null or ${survey.closesAt} > ${now})`
+				// Column-typed comparisons: postgres.js cannot bind a Date inside raw sql.
+				or(isNull(survey.opensAt), lte(survey.opensAt, now)),
+				or(isNull(survey.closesAt), gt(survey.closesAt, now))
 			)
 		)
 		.orderBy(asc(survey.id));
