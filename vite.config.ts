@@ -66,7 +66,22 @@ export default defineConfig(({ command }) => ({
 					testTimeout: 60_000,
 					hookTimeout: 120_000
 				}
-			}
+			},
+			// Tests that disturb shared services (restart PostgreSQL): only when asked for.
+			...(process.env.OPS_TESTS
+				? [
+						{
+							extends: './vite.config.ts',
+							test: {
+								name: 'ops',
+								environment: 'node',
+								include: ['tests/**/*.ops.spec.ts'],
+								testTimeout: 120_000,
+								hookTimeout: 120_000
+							}
+						}
+					]
+				: [])
 		]
 	}
 }));

@@ -16,7 +16,9 @@ import { recreateDatabase } from './lib/setup';
 
 export const DATA_DB = 'pingyi_bench_data';
 
-export async function buildData(total: number): Promise<{ url: string; cycleId: number; seconds: number }> {
+export async function buildData(
+	total: number
+): Promise<{ url: string; cycleId: number; seconds: number }> {
 	const started = performance.now();
 	const url = await recreateDatabase(DATA_DB);
 	const handle = await openDatabase({ url, poolSize: 2 });
@@ -31,7 +33,12 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 		.slice(0, 12)
 		.flatMap((u, i) => [
 			{ code: `T${i + 1}`, name: `镇${i + 1}`, population: 20000 },
-			...[1, 2, 3, 4].map((v) => ({ code: `T${i + 1}-${v}`, name: `村${v}`, parent: `T${i + 1}`, population: 3000 + v * 1000 }))
+			...[1, 2, 3, 4].map((v) => ({
+				code: `T${i + 1}-${v}`,
+				name: `村${v}`,
+				parent: `T${i + 1}`,
+				population: 3000 + v * 1000
+			}))
 		]);
 	const doc = cycleDocumentSchema.parse({
 		cycle: { name: 'bench data', year: 2030 },
@@ -41,15 +48,31 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 			{ code: 'deputies', label: '两代表一委员', minValid: 15 }
 		],
 		categories: [
-			{ code: 'township', name: '乡镇', weights: { residents: 0.5, deputies: 0.3, service_recipients: 0.2 } },
-			{ code: 'frontline', name: '窗口', weights: { service_recipients: 0.4, residents: 0.3, deputies: 0.3 } },
-			{ code: 'general', name: '综合', weights: { deputies: 0.5, service_recipients: 0.3, residents: 0.2 } }
+			{
+				code: 'township',
+				name: '乡镇',
+				weights: { residents: 0.5, deputies: 0.3, service_recipients: 0.2 }
+			},
+			{
+				code: 'frontline',
+				name: '窗口',
+				weights: { service_recipients: 0.4, residents: 0.3, deputies: 0.3 }
+			},
+			{
+				code: 'general',
+				name: '综合',
+				weights: { deputies: 0.5, service_recipients: 0.3, residents: 0.2 }
+			}
 		],
 		areas,
 		units,
 		surveys: [
 			{ slug: 'bench-big', title: 'big', groups: ['residents', 'service_recipients', 'deputies'] },
-			{ slug: 'bench-recheck', title: 'recheck', groups: ['residents', 'service_recipients', 'deputies'] }
+			{
+				slug: 'bench-recheck',
+				title: 'recheck',
+				groups: ['residents', 'service_recipients', 'deputies']
+			}
 		]
 	});
 	const cycleId = await importCycle(db, { id: null, label: 'bench' }, doc);
@@ -57,7 +80,9 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 	const surveys = await db.select().from(survey);
 	const unitRows = await db.select().from(unit).where(eq(unit.cycleId, cycleId));
 	const groupRows = await db.select().from(group).where(eq(group.cycleId, cycleId));
-	const villageRows = (await db.select().from(area).where(eq(area.cycleId, cycleId))).filter((a) => a.parentId);
+	const villageRows = (await db.select().from(area).where(eq(area.cycleId, cycleId))).filter(
+		(a) => a.parentId
+	);
 	await handle.close();
 
 	const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -66,12 +91,19 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 	const recheckCount = Math.round(total / 5);
 	const values = [100, 80, 60, 0];
 	let seed = 12345;
-	const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+	const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 	const t0 = Date.UTC(2030, 10, 1);
 
 	// Submissions first: identity ids come out 1..total in COPY order, which ratings refer to.
-	const subs = await sql`copy submissions (survey_id, client_id, receipt, group_code, area_code, channel, source, received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash, ua_class, status, risk, weight, reasons, rule_set_version, pattern) from stdin`.writable();
-	type PendingRatings = { sid: number; group: number; area: number; day: string; pattern: number[] };
+	const subs =
+		await sql`copy submissions (survey_id, client_id, receipt, group_code, area_code, channel, source, received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash, ua_class, status, risk, weight, reasons, rule_set_version, pattern) from stdin`.writable();
+	type PendingRatings = {
+		sid: number;
+		group: number;
+		area: number;
+		day: string;
+		pattern: number[];
+	};
 	const ratings: PendingRatings[] = [];
 	const pending: PendingRatings[] = [];
 	const writeRatings = () => {
@@ -92,7 +124,13 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 		subRows.push(
 			`${i <= total - recheckCount ? bigId : recheckId}\t${crypto.randomUUID()}\tB${i}\t${groupRows[g].code}\t${village.code}\tpush\tlive\t${at.toISOString()}\t${new Date(at.getTime() - 120_000).toISOString()}\t${60000 + Math.floor(rnd() * 120000)}\t800\tdevice\tn${Math.floor(rnd() * 5000)}\td${i}\tmobile\t${status}\t0\t1\t{}\t1\t${pattern.join('')}\n`
 		);
-		ratings.push({ sid: i, group: groupRows[g].id, area: village.id, day: at.toISOString().slice(0, 10), pattern });
+		ratings.push({
+			sid: i,
+			group: groupRows[g].id,
+			area: village.id,
+			day: at.toISOString().slice(0, 10),
+			pattern
+		});
 		if (subRows.length >= 5000) await flush(subs, subRows);
 		if (ratings.length >= 20000) writeRatings();
 	}
@@ -101,12 +139,15 @@ export async function buildData(total: number): Promise<{ url: string; cycleId: 
 	await once(subs, 'finish');
 
 	writeRatings();
-	const ratingStream = await sql`copy ratings (submission_id, unit_id, group_id, area_id, level, value, status, day, weight) from stdin`.writable();
+	const ratingStream =
+		await sql`copy ratings (submission_id, unit_id, group_id, area_id, level, value, status, day, weight) from stdin`.writable();
 	const lines: string[] = [];
 	for (const r of pending) {
 		for (let u = 0; u < unitRows.length; u++) {
 			const level = r.pattern[u];
-			lines.push(`${r.sid}\t${unitRows[u].id}\t${r.group}\t${r.area}\t${level}\t${level ? values[level - 1] : '\\N'}\t0\t${r.day}\t1\n`);
+			lines.push(
+				`${r.sid}\t${unitRows[u].id}\t${r.group}\t${r.area}\t${level}\t${level ? values[level - 1] : '\\N'}\t0\t${r.day}\t1\n`
+			);
 		}
 		if (lines.length >= 30000) await flush(ratingStream, lines);
 	}
@@ -128,7 +169,11 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
 	const smoke = process.argv.includes('--smoke');
 	const total = smoke ? 20_000 : 1_000_000;
 	buildData(total)
-		.then((r) => console.log(`bench data: ${total} submissions, ${total * 30} ratings in ${r.seconds.toFixed(0)} s (cycle ${r.cycleId})`))
+		.then((r) =>
+			console.log(
+				`bench data: ${total} submissions, ${total * 30} ratings in ${r.seconds.toFixed(0)} s (cycle ${r.cycleId})`
+			)
+		)
 		.catch((err) => {
 			console.error(err);
 			process.exit(1);

@@ -37,9 +37,15 @@ interface Row {
 }
 const rows: Row[] = [];
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) =>
+	n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-async function pgbenchBaseline(url: string, surveyId: number, unitIds: number[], groupId: number): Promise<number> {
+async function pgbenchBaseline(
+	url: string,
+	surveyId: number,
+	unitIds: number[],
+	groupId: number
+): Promise<number> {
 	const script = path.join(tmpdir(), 'pingyi-pgbench.sql');
 	const pattern = '1'.repeat(unitIds.length);
 	writeFileSync(
@@ -50,9 +56,13 @@ async function pgbenchBaseline(url: string, surveyId: number, unitIds: number[],
 	const results: number[] = [];
 	for (let i = 0; i < RUNS; i++) {
 		if (have) {
-			const out = execFileSync('pgbench', ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, url], {
-				encoding: 'utf8'
-			});
+			const out = execFileSync(
+				'pgbench',
+				['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, url],
+				{
+					encoding: 'utf8'
+				}
+			);
 			results.push(Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0));
 		} else {
 			results.push(await rawPostgresBaseline(url, readFileSync(script, 'utf8')));
@@ -81,8 +91,10 @@ async function rawPostgresBaseline(url: string, statement: string): Promise<numb
 async function surveyFacts(url: string) {
 	const sql = postgres(url, { max: 1, onnotice: () => {} });
 	const [s] = await sql`select id from surveys where slug = ${SLUG}`;
-	const units = await sql`select u.id from units u join surveys s on s.cycle_id = u.cycle_id where s.slug = ${SLUG} order by u.id`;
-	const [g] = await sql`select g.id from groups g join surveys s on s.cycle_id = g.cycle_id where s.slug = ${SLUG} and g.code = 'residents'`;
+	const units =
+		await sql`select u.id from units u join surveys s on s.cycle_id = u.cycle_id where s.slug = ${SLUG} order by u.id`;
+	const [g] =
+		await sql`select g.id from groups g join surveys s on s.cycle_id = g.cycle_id where s.slug = ${SLUG} and g.code = 'residents'`;
 	await sql.end();
 	return { surveyId: Number(s.id), unitIds: units.map((u) => Number(u.id)), groupId: Number(g.id) };
 }
@@ -98,13 +110,21 @@ async function statementsPerSubmission(): Promise<{ total: number; inTransaction
 	try {
 		const { units } = await seedSurvey(app.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD, SLUG);
 		const facts = await surveyFacts(url);
-		const bodies = await mintBodies({ appSecret: APP_SECRET, surveyId: facts.surveyId, units, count: 2 });
+		const bodies = mintBodies({ appSecret: APP_SECRET, surveyId: facts.surveyId, units, count: 2 });
 		// One submission to warm caches (survey view, rule set), then the one that is counted.
-		await fetch(`${app.url}/api/v1/public/surveys/${SLUG}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0] });
+		await fetch(`${app.url}/api/v1/public/surveys/${SLUG}/responses`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: bodies[0]
+		});
 		await new Promise((r) => setTimeout(r, 500));
 		const logFile = '/var/log/postgresql/postgresql-15-main.log';
 		const before = statSync(logFile).size;
-		const r = await fetch(`${app.url}/api/v1/public/surveys/${SLUG}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[1] });
+		const r = await fetch(`${app.url}/api/v1/public/surveys/${SLUG}/responses`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: bodies[1]
+		});
 		if (r.status !== 201) throw new Error(`submission ${r.status}`);
 		await new Promise((r2) => setTimeout(r2, 800));
 		const text = readFileSync(logFile).subarray(before).toString('utf8');
@@ -130,8 +150,13 @@ async function statementsPerSubmission(): Promise<{ total: number; inTransaction
 async function pageWeight(app: Proc): Promise<number> {
 	const html = await (await fetch(`${app.url}/s/${SLUG}`)).text();
 	let total = gzipSync(html).length;
-	for (const m of [...html.matchAll(/<link[^>]+href="([^"]+\.css)"/g), ...html.matchAll(/<script[^>]+src="([^"]+)"/g)]) {
-		const body = Buffer.from(await (await fetch(new URL(m[1], `${app.url}/s/${SLUG}`))).arrayBuffer());
+	for (const m of [
+		...html.matchAll(/<link[^>]+href="([^"]+\.css)"/g),
+		...html.matchAll(/<script[^>]+src="([^"]+)"/g)
+	]) {
+		const body = Buffer.from(
+			await (await fetch(new URL(m[1], `${app.url}/s/${SLUG}`))).arrayBuffer()
+		);
 		total += gzipSync(body).length;
 	}
 	return total;
@@ -146,7 +171,8 @@ async function flowRate(app: Proc, units: string[]): Promise<number> {
 	};
 	const queue: { token: string; at: number }[] = [];
 	const warm = Math.max(200, Math.round(SECONDS * 150));
-	for (let i = 0; i < warm; i += 16) queue.push(...(await Promise.all(Array.from({ length: 16 }, getToken))));
+	for (let i = 0; i < warm; i += 16)
+		queue.push(...(await Promise.all(Array.from({ length: 16 }, getToken))));
 	await new Promise((r) => setTimeout(r, 8_200));
 	let flows = 0;
 	const until = Date.now() + SECONDS * 1000;
@@ -161,7 +187,14 @@ async function flowRate(app: Proc, units: string[]): Promise<number> {
 				const r = await fetch(`${app.url}/api/v1/public/surveys/${SLUG}/responses`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ submissionId: crypto.randomUUID(), startToken: old.token, group: 'residents', area: 'A1-01', ratings, answers: { attention: 'basic' } })
+					body: JSON.stringify({
+						submissionId: crypto.randomUUID(),
+						startToken: old.token,
+						group: 'residents',
+						area: 'A1-01',
+						ratings,
+						answers: { attention: 'basic' }
+					})
 				});
 				if (r.status === 201) flows++;
 				await r.arrayBuffer();
@@ -177,7 +210,9 @@ async function pgliteRaw(): Promise<number> {
 	const db = handle.db as unknown as { execute: (q: unknown) => Promise<unknown> };
 	const { sql } = await import('drizzle-orm');
 	await db.execute(sql`insert into cycles (name, year, config) values ('raw', 2030, '{}')`);
-	await db.execute(sql`insert into surveys (cycle_id, slug, title, definition) values (1, 'raw', 'raw', '{}')`);
+	await db.execute(
+		sql`insert into surveys (cycle_id, slug, title, definition) values (1, 'raw', 'raw', '{}')`
+	);
 	const stmt = sql.raw(
 		`with s as (insert into submissions (survey_id, client_id, receipt, group_code, received_at, status, reasons, pattern) values (1, gen_random_uuid(), 'RAW', 'residents', now(), 'accepted', '{}', '${'1'.repeat(30)}') returning id) insert into ratings (submission_id, unit_id, group_id, area_id, level, value, status, day, weight) select s.id, u, 1, null, 1, 100, 0, current_date, 1 from s, unnest('{${Array.from({ length: 30 }, (_, i) => i + 1).join(',')}}'::int[]) as u`
 	);
@@ -224,12 +259,19 @@ async function main() {
 
 	log('baseline HELLO (raw Node http)');
 	const hello = await startHello();
-	const helloRes = await medianOf(RUNS, () => load({ url: `${hello.url}/`, connections: CONNECTIONS, seconds: SECONDS }));
+	const helloRes = await medianOf(RUNS, () =>
+		load({ url: `${hello.url}/`, connections: CONNECTIONS, seconds: SECONDS })
+	);
 	await hello.stop();
 	log(`  HELLO ${fmt(helloRes.rps)} req/s`);
 
 	log('submit endpoint (full checks, 32 connections)');
-	const bodies = await mintBodies({ appSecret: APP_SECRET, surveyId: facts.surveyId, units, count: smoke ? 3000 : 60_000 });
+	const bodies = mintBodies({
+		appSecret: APP_SECRET,
+		surveyId: facts.surveyId,
+		units,
+		count: smoke ? 3000 : 60_000
+	});
 	let bi = 0;
 	const submit = await medianOf(RUNS, () =>
 		load({
@@ -242,27 +284,74 @@ async function main() {
 			maxRequests: bodies.length
 		})
 	);
-	log(`  submit ${fmt(submit.rps)} req/s, p99 ${submit.p99} ms, statuses ${JSON.stringify(submit.statuses)}`);
-	rows.push({ goal: 'submit endpoint (1 submission + 30 ratings)', measured: `${fmt(submit.rps)}/s`, baseline: `PGB ${fmt(pgb)}/s`, ratio: submit.rps / pgb, target: '≥ 0.35', met: submit.rps / pgb >= 0.35 });
-	rows.push({ goal: 'submit p99 latency', measured: `${submit.p99} ms`, baseline: '—', ratio: null, target: '≤ 50 ms', met: submit.p99 <= 50 });
+	log(
+		`  submit ${fmt(submit.rps)} req/s, p99 ${submit.p99} ms, statuses ${JSON.stringify(submit.statuses)}`
+	);
+	rows.push({
+		goal: 'submit endpoint (1 submission + 30 ratings)',
+		measured: `${fmt(submit.rps)}/s`,
+		baseline: `PGB ${fmt(pgb)}/s`,
+		ratio: submit.rps / pgb,
+		target: '≥ 0.35',
+		met: submit.rps / pgb >= 0.35
+	});
+	rows.push({
+		goal: 'submit p99 latency',
+		measured: `${submit.p99} ms`,
+		baseline: '—',
+		ratio: null,
+		target: '≤ 50 ms',
+		met: submit.p99 <= 50
+	});
 
 	log('survey page GET');
-	const page = await medianOf(RUNS, () => load({ url: `${app.url}/s/${SLUG}`, connections: CONNECTIONS, seconds: SECONDS }));
-	rows.push({ goal: 'survey page GET (30 units)', measured: `${fmt(page.rps)}/s`, baseline: `HELLO ${fmt(helloRes.rps)}/s`, ratio: page.rps / helloRes.rps, target: '≥ 0.10', met: page.rps / helloRes.rps >= 0.1 });
+	const page = await medianOf(RUNS, () =>
+		load({ url: `${app.url}/s/${SLUG}`, connections: CONNECTIONS, seconds: SECONDS })
+	);
+	rows.push({
+		goal: 'survey page GET (30 units)',
+		measured: `${fmt(page.rps)}/s`,
+		baseline: `HELLO ${fmt(helloRes.rps)}/s`,
+		ratio: page.rps / helloRes.rps,
+		target: '≥ 0.10',
+		met: page.rps / helloRes.rps >= 0.1
+	});
 
 	log('full respondent flow (GET definition + POST with a token ≥ 8 s old)');
 	const flows: number[] = [];
 	for (let i = 0; i < RUNS; i++) flows.push(await flowRate(app, units));
 	const flow = median(flows);
-	rows.push({ goal: 'full respondent flow (GET + POST)', measured: `${fmt(flow)}/s`, baseline: `PGB ${fmt(pgb)}/s`, ratio: flow / pgb, target: '≥ 0.10', met: flow / pgb >= 0.1, note: 'no-JS client (no proof of work)' });
+	rows.push({
+		goal: 'full respondent flow (GET + POST)',
+		measured: `${fmt(flow)}/s`,
+		baseline: `PGB ${fmt(pgb)}/s`,
+		ratio: flow / pgb,
+		target: '≥ 0.10',
+		met: flow / pgb >= 0.1,
+		note: 'no-JS client (no proof of work)'
+	});
 
 	const weight = await pageWeight(app);
-	rows.push({ goal: 'respondent page weight (gzip, 30 units)', measured: `${fmt(weight / 1024, 1)} KB`, baseline: '—', ratio: null, target: '≤ 37 KB', met: weight <= 37 * 1024 });
+	rows.push({
+		goal: 'respondent page weight (gzip, 30 units)',
+		measured: `${fmt(weight / 1024, 1)} KB`,
+		baseline: '—',
+		ratio: null,
+		target: '≤ 37 KB',
+		met: weight <= 37 * 1024
+	});
 	await app.stop();
 
 	log('statements per submission (PostgreSQL statement log)');
 	const stmts = await statementsPerSubmission();
-	rows.push({ goal: 'statements per submission', measured: `${stmts.inTransaction} in 1 transaction (${stmts.total} incl. BEGIN/COMMIT and reads)`, baseline: '—', ratio: null, target: '≤ 3', met: stmts.inTransaction <= 3 });
+	rows.push({
+		goal: 'statements per submission',
+		measured: `${stmts.inTransaction} in 1 transaction (${stmts.total} incl. BEGIN/COMMIT and reads)`,
+		baseline: '—',
+		ratio: null,
+		target: '≤ 3',
+		met: stmts.inTransaction <= 3
+	});
 
 	// ---- county-sized data ----
 	const total = smoke ? 20_000 : 1_000_000;
@@ -296,7 +385,14 @@ async function main() {
 	}
 	const dashMs = median(dash.slice(2));
 	const rollMs = median(roll.slice(2));
-	rows.push({ goal: `dashboard per-unit scores (${fmt(total)} submissions)`, measured: `${fmt(dashMs, 1)} ms`, baseline: `roll-up query ${fmt(rollMs, 1)} ms`, ratio: dashMs / rollMs, target: '≤ 100 ms', met: dashMs <= 100 });
+	rows.push({
+		goal: `dashboard per-unit scores (${fmt(total)} submissions)`,
+		measured: `${fmt(dashMs, 1)} ms`,
+		baseline: `roll-up query ${fmt(rollMs, 1)} ms`,
+		ratio: dashMs / rollMs,
+		target: '≤ 100 ms',
+		met: dashMs <= 100
+	});
 
 	const scan: number[] = [];
 	const full: number[] = [];
@@ -306,19 +402,54 @@ async function main() {
 	}
 	const scanMs = median(scan);
 	const fullMs = median(full);
-	rows.push({ goal: `full recompute from raw ratings (${fmt(total * 30)} ratings)`, measured: `${fmt(fullMs)} ms`, baseline: `seq scan ${fmt(scanMs)} ms`, ratio: fullMs / scanMs, target: '≤ 1.5', met: fullMs / scanMs <= 1.5 });
+	rows.push({
+		goal: `full recompute from raw ratings (${fmt(total * 30)} ratings)`,
+		measured: `${fmt(fullMs)} ms`,
+		baseline: `seq scan ${fmt(scanMs)} ms`,
+		ratio: fullMs / scanMs,
+		target: '≤ 1.5',
+		met: fullMs / scanMs <= 1.5
+	});
 
-	const [size] = await sql`select pg_total_relation_size('ratings')::float8 as bytes, (select count(*) from ratings)::float8 as n`;
+	const [size] =
+		await sql`select pg_total_relation_size('ratings')::float8 as bytes, (select count(*) from ratings)::float8 as n`;
 	const bpr = Number(size.bytes) / Number(size.n);
-	rows.push({ goal: 'storage per rating incl. indexes', measured: `${fmt(bpr, 1)} B`, baseline: '—', ratio: null, target: '≤ 90 B', met: bpr <= 90 });
+	rows.push({
+		goal: 'storage per rating incl. indexes',
+		measured: `${fmt(bpr, 1)} B`,
+		baseline: '—',
+		ratio: null,
+		target: '≤ 90 B',
+		met: bpr <= 90
+	});
 
 	const recheck = await import('../src/lib/server/fraud/recheck').catch(() => null);
 	if (recheck && 'recheckSurvey' in recheck) {
 		const [s] = await sql`select slug from surveys where slug = 'bench-recheck'`;
-		const secs = (await timeMs(() => (recheck as { recheckSurvey: (db: unknown, slug: string) => Promise<unknown> }).recheckSurvey(db, String(s.slug)))) / 1000;
-		rows.push({ goal: `retrospective anti-fraud pass (${fmt(total / 5)} submissions)`, measured: `${fmt(secs, 1)} s`, baseline: '—', ratio: null, target: '≤ 60 s', met: secs <= 60 });
+		const secs =
+			(await timeMs(() =>
+				(
+					recheck as { recheckSurvey: (db: unknown, slug: string) => Promise<unknown> }
+				).recheckSurvey(db, String(s.slug))
+			)) / 1000;
+		rows.push({
+			goal: `retrospective anti-fraud pass (${fmt(total / 5)} submissions)`,
+			measured: `${fmt(secs, 1)} s`,
+			baseline: '—',
+			ratio: null,
+			target: '≤ 60 s',
+			met: secs <= 60
+		});
 	} else {
-		rows.push({ goal: 'retrospective anti-fraud pass', measured: 'n/a', baseline: '—', ratio: null, target: '≤ 60 s', met: null, note: 'recheck not available in this build' });
+		rows.push({
+			goal: 'retrospective anti-fraud pass',
+			measured: 'n/a',
+			baseline: '—',
+			ratio: null,
+			target: '≤ 60 s',
+			met: null,
+			note: 'recheck not available in this build'
+		});
 	}
 	await sql.end();
 	await handle.close();
@@ -329,7 +460,12 @@ async function main() {
 	const dir = mkdtempSync(path.join(tmpdir(), 'pingyi-pglite-app-'));
 	const lite = await startApp({ PGLITE_DIR: dir, APP_SECRET, ...ADMIN });
 	const seeded = await seedSurvey(lite.url, ADMIN.ADMIN_EMAIL, ADMIN.ADMIN_PASSWORD, SLUG);
-	const liteBodies = await mintBodies({ appSecret: APP_SECRET, surveyId: 1, units: seeded.units, count: smoke ? 1000 : 20_000 });
+	const liteBodies = mintBodies({
+		appSecret: APP_SECRET,
+		surveyId: 1,
+		units: seeded.units,
+		count: smoke ? 1000 : 20_000
+	});
 	let li = 0;
 	const liteSubmit = await medianOf(RUNS, () =>
 		load({
@@ -344,18 +480,52 @@ async function main() {
 	);
 	await lite.stop();
 	rmSync(dir, { recursive: true, force: true });
-	rows.push({ goal: 'PGlite submit rate', measured: `${fmt(liteSubmit.rps)}/s`, baseline: `raw insert ${fmt(raw)}/s`, ratio: liteSubmit.rps / raw, target: '≥ 0.8', met: liteSubmit.rps / raw >= 0.8 });
+	rows.push({
+		goal: 'PGlite submit rate',
+		measured: `${fmt(liteSubmit.rps)}/s`,
+		baseline: `raw insert ${fmt(raw)}/s`,
+		ratio: liteSubmit.rps / raw,
+		target: '≥ 0.8',
+		met: liteSubmit.rps / raw >= 0.8
+	});
 
 	print();
 	mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-	const file = path.join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`);
-	writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), smoke, runs: RUNS, seconds: SECONDS, connections: CONNECTIONS, rows, durationSeconds: (Date.now() - started) / 1000 }, null, 2));
+	const file = path.join(
+		ROOT,
+		'bench',
+		'results',
+		`${new Date().toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`
+	);
+	writeFileSync(
+		file,
+		JSON.stringify(
+			{
+				at: new Date().toISOString(),
+				smoke,
+				runs: RUNS,
+				seconds: SECONDS,
+				connections: CONNECTIONS,
+				rows,
+				durationSeconds: (Date.now() - started) / 1000
+			},
+			null,
+			2
+		)
+	);
 	log(`results written to ${path.relative(ROOT, file)} (${fmt((Date.now() - started) / 1000)} s)`);
 }
 
 function print() {
 	const header = ['goal', 'measured', 'baseline', 'ratio', 'target', 'met'];
-	const table = rows.map((r) => [r.goal + (r.note ? ` (${r.note})` : ''), r.measured, r.baseline, r.ratio === null ? '—' : r.ratio.toFixed(3), r.target, r.met === null ? '—' : r.met ? 'yes' : 'NO']);
+	const table = rows.map((r) => [
+		r.goal + (r.note ? ` (${r.note})` : ''),
+		r.measured,
+		r.baseline,
+		r.ratio === null ? '—' : r.ratio.toFixed(3),
+		r.target,
+		r.met === null ? '—' : r.met ? 'yes' : 'NO'
+	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
 	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
 	console.log(line(header));

@@ -27,7 +27,8 @@ export async function load(opts: {
 	headers?: Record<string, string>;
 	maxRequests?: number;
 }): Promise<LoadResult> {
-	if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(opts.url)) throw new Error('loopback only');
+	if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(opts.url))
+		throw new Error('loopback only');
 	const statuses: Record<string, number> = {};
 	const result = await new Promise<autocannon.Result>((resolve, reject) => {
 		const inst = autocannon(
@@ -66,7 +67,10 @@ export async function load(opts: {
 }
 
 /** Runs `fn` `runs` times and returns the run with the median throughput. */
-export async function medianOf(runs: number, fn: () => Promise<LoadResult>): Promise<LoadResult & { all: number[] }> {
+export async function medianOf(
+	runs: number,
+	fn: () => Promise<LoadResult>
+): Promise<LoadResult & { all: number[] }> {
 	const results: LoadResult[] = [];
 	for (let i = 0; i < runs; i++) results.push(await fn());
 	const sorted = [...results].sort((a, b) => a.rps - b.rps);

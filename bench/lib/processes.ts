@@ -36,11 +36,21 @@ async function waitFor(url: string, child: ChildProcess, output: () => string) {
 	throw new Error(`not ready: ${url}\n${output()}`);
 }
 
-export async function startProcess(args: string[], env: Record<string, string>, readyPath: string): Promise<Proc> {
+export async function startProcess(
+	args: string[],
+	env: Record<string, string>,
+	readyPath: string
+): Promise<Proc> {
 	const port = await freePort();
 	const child = spawn(process.execPath, args, {
 		cwd: ROOT,
-		env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...env },
+		env: {
+			PATH: process.env.PATH ?? '',
+			HOME: process.env.HOME ?? '/tmp',
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let out = '';
@@ -64,7 +74,11 @@ export async function startProcess(args: string[], env: Record<string, string>, 
 
 export function startApp(env: Record<string, string>): Promise<Proc> {
 	const build = path.join(ROOT, process.env.BUILD_DIR ?? 'build', 'index.js');
-	return startProcess([build], { NODE_ENV: 'production', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env }, '/readyz');
+	return startProcess(
+		[build],
+		{ NODE_ENV: 'production', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env },
+		'/readyz'
+	);
 }
 
 /** The HELLO baseline: a raw Node http server answering a fixed body. */

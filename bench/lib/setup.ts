@@ -68,10 +68,18 @@ export async function seedSurvey(baseUrl: string, email: string, password: strin
 			}
 		]
 	};
-	const imported = await fetch(`${baseUrl}/api/v1/cycles/import`, { method: 'POST', headers: auth, body: JSON.stringify(doc) });
-	if (imported.status !== 201) throw new Error(`import: ${imported.status} ${await imported.text()}`);
+	const imported = await fetch(`${baseUrl}/api/v1/cycles/import`, {
+		method: 'POST',
+		headers: auth,
+		body: JSON.stringify(doc)
+	});
+	if (imported.status !== 201)
+		throw new Error(`import: ${imported.status} ${await imported.text()}`);
 	const { cycleId } = (await imported.json()) as { cycleId: number };
-	const pub = await fetch(`${baseUrl}/api/v1/surveys/${slug}/publish`, { method: 'POST', headers: auth });
+	const pub = await fetch(`${baseUrl}/api/v1/surveys/${slug}/publish`, {
+		method: 'POST',
+		headers: auth
+	});
 	if (pub.status !== 200) throw new Error(`publish: ${pub.status}`);
 	return { token, cycleId, units };
 }

@@ -46,6 +46,15 @@ export async function openDatabase(options: OpenOptions): Promise<DbHandle> {
 			connect_timeout: 5
 		});
 		const db = drizzlePostgres(sql, { schema, casing: 'snake_case' });
+		// drizzle makes postgres.js pass date/time values through untouched (it serialises typed columns
+		// itself); a Date bound inside raw `sql` would then reach the socket as an object. PGlite accepts
+		// Dates, so this keeps both drivers alike.
+		const pgOptions = (
+			sql as unknown as { options: { serializers: Record<number, (x: unknown) => unknown> } }
+		).options;
+		for (const oid of [1082, 1114, 1184]) {
+			pgOptions.serializers[oid] = (x) => (x instanceof Date ? x.toISOString() : x);
+		}
 		await migratePostgres(db, { migrationsFolder: folder });
 		return {
 			db: db as unknown as Db,

@@ -2,7 +2,7 @@
  * Turns the fields of the plain HTML survey form into the API's response body, so the form action
  * goes through exactly the same schema and pipeline as the JSON API.
  * Field names: r.<unit> rating, q.<question> answer (repeated for multiple choice), c.<unit|general>
- * comment, and the API's own names for the rest.
+ * comment, `phone` + `phoneCode` the verified phone, and the API's own names for the rest.
  */
 export function responseFromForm(data: FormData): Record<string, unknown> {
 	const ratings: Record<string, string> = {};
@@ -36,6 +36,15 @@ export function responseFromForm(data: FormData): Record<string, unknown> {
 			answers[id] = Array.isArray(prev) ? [...prev, raw] : [raw];
 		} else if (key.startsWith('c.')) comments[key.slice(2)] = raw;
 		else if (plain.includes(key) && raw !== '') body[key] = raw;
+	}
+	// The verified-phone pair (fields `phone` and `phoneCode`) becomes `phoneVerification`.
+	const phone = data.get('phone');
+	const phoneCode = data.get('phoneCode');
+	if (typeof phone === 'string' && phone.trim() !== '') {
+		body.phoneVerification = {
+			phone,
+			code: typeof phoneCode === 'string' ? phoneCode : ''
+		};
 	}
 	return { ...body, ratings, answers, comments };
 }

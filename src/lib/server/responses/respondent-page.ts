@@ -28,7 +28,7 @@ export function deviceCookie(cookies: Cookies, secure: boolean): string {
 export async function issueStart(surveyId: number, now = new Date()) {
 	const key = appSecretLoaded();
 	const { token, nonce } = issueStartToken(key, surveyId, now);
-	const challenge = await createPowChallenge(key, nonce, new Date(now.getTime() + POW_LIFETIME_MS));
+	const challenge = createPowChallenge(key, nonce, new Date(now.getTime() + POW_LIFETIME_MS));
 	return { token, challenge };
 }
 

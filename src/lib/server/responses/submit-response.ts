@@ -12,9 +12,20 @@ import { validateAnswers, type CleanAnswers } from './validate-answers';
 import { networkPrefix, surveyHash, userAgentClass } from './client-facts';
 import { newReceipt } from './receipt';
 import { decideSubmission, type Decision } from '../fraud/decide';
-import { checkInvitationAttempts, noteFailedInvitation, requiresInvitation } from '../invitations/redeem';
+import { lookupNetwork } from '../fraud/network-table';
+import { normalisePhone } from '$lib/phone';
+import {
+	checkInvitationAttempts,
+	noteFailedInvitation,
+	requiresInvitation
+} from '../invitations/redeem';
 import { codeHash } from '../invitations/codes';
 import { normaliseCode } from '$lib/invitation-code';
+import {
+	checkPhoneVerification,
+	phoneAlreadyAnswered,
+	requiresPhone
+} from '../invitations/phone-verification';
 
 export type SubmissionStatus = 'accepted' | 'flagged' | 'quarantined' | 'excluded';
 export const statusCode: Record<SubmissionStatus, number> = {
@@ -34,6 +45,9 @@ export interface SubmitContext {
 	source: 'live' | 'paper' | 'external';
 	/** Importers supply their own start time and skip the token and proof of work. */
 	startedAt?: Date;
+	/** Importers: the respondent's phone or WeChat openid; only survey-keyed hashes are stored. */
+	phone?: string | null;
+	openid?: string | null;
 }
 
 export interface SubmitResult {
@@ -95,7 +109,9 @@ export async function submitResponse(
 	let invitation: string | null = null;
 	if (requiresInvitation(view, input.group)) {
 		if (!input.invitationCode) {
-			throw new ValidationError('invitation_required', [{ path: 'invitationCode', message: 'required' }]);
+			throw new ValidationError('invitation_required', [
+				{ path: 'invitationCode', message: 'required' }
+			]);
 		}
 		const code = normaliseCode(input.invitationCode);
 		if (!code) {
@@ -124,7 +140,7 @@ export async function submitResponse(
 		startedAt = token.token.issuedAt;
 		nonce = token.token.nonce;
 		if (input.altcha) {
-			const pow = await checkPow(key, input.altcha, nonce);
+			const pow = checkPow(key, input.altcha, nonce, ctx.now);
 			if (!pow.ok && pow.reason !== 'pow.expired') throw new SubmissionRejected(403, pow.reason);
 			if (!pow.ok) reasons.push(pow.reason);
 			else powMs = pow.solveMs;
@@ -133,16 +149,52 @@ export async function submitResponse(
 		}
 	}
 
+	// ---- Verified phone (issue 5; src/lib/server/invitations/phone-verification.ts) ----
+	// A group whose identity is 'phone' needs {phone, code} from an SMS sent to that number: checked
+	// here, before the transaction (a wrong code is a 400 and stores nothing). Only the survey-keyed
+	// hash of the phone goes further. One accepted submission per phone: a later one is stored but
+	// marked `identity.phone_duplicate`, for decideSubmission to quarantine (kept, never dropped).
+	let phoneHash: string | null = null;
+	if (ctx.source === 'live' && requiresPhone(view, input.group)) {
+		phoneHash = await checkPhoneVerification(db, view, input.phoneVerification, ctx.now);
+		if (await phoneAlreadyAnswered(db, view.survey.id, phoneHash, input.submissionId)) {
+			reasons.push('identity.phone_duplicate');
+		}
+	}
+	// ---- end verified phone ----
+
 	const hashKey = view.survey.hashKey;
 	const prefix = networkPrefix(ctx.clientAddress);
+	// ---- anti-fraud facts (issue 6): network type/scope from the network table; importers' identities ----
+	const network = lookupNetwork(ctx.clientAddress);
+	const importedPhone = ctx.phone ? normalisePhone(ctx.phone) : null;
+	if (!phoneHash && hashKey && importedPhone)
+		phoneHash = surveyHash(hashKey, 'phone', importedPhone);
+	const device = !hashKey
+		? null
+		: ctx.deviceCookie
+			? surveyHash(hashKey, 'device', ctx.deviceCookie)
+			: ctx.openid
+				? surveyHash(hashKey, 'openid', ctx.openid)
+				: null;
+	// ---- end anti-fraud facts ----
 	const facts = {
 		ipPrefixHash: hashKey && prefix ? surveyHash(hashKey, 'net', prefix) : null,
-		deviceHash:
-			hashKey && ctx.deviceCookie ? surveyHash(hashKey, 'device', ctx.deviceCookie) : null,
-		uaClass: userAgentClass(ctx.userAgent)
+		deviceHash: device,
+		phoneHash,
+		uaClass: userAgentClass(ctx.userAgent),
+		networkType: network?.asnType ?? null,
+		networkScope: network?.scope ?? null
 	};
+	const identityTier = invitation
+		? 'invitation'
+		: phoneHash
+			? 'phone'
+			: facts.deviceHash
+				? 'device'
+				: 'none';
 	const pattern = checked.value.ratings.map((r) => String(Math.min(r.level, 9))).join('');
-	const decision = await decideSubmission({
+	const decision = await decideSubmission(db, view, {
 		surveyId: view.survey.id,
 		ruleSetVersion: view.survey.ruleSetVersion,
 		receivedAt: ctx.now,
@@ -154,47 +206,58 @@ export async function submitResponse(
 		areaCode: input.area ?? null,
 		ipPrefixHash: facts.ipPrefixHash,
 		deviceHash: facts.deviceHash,
-		phoneHash: null,
-		networkType: null,
-		identityTier: invitation ? 'invitation' : facts.deviceHash ? 'device' : 'none',
+		phoneHash,
+		networkType: facts.networkType,
+		networkScope: facts.networkScope,
+		identityTier,
 		comments: checked.value.comments.map((c) => c.body),
-		answers: checked.value.answers
+		answers: checked.value.answers,
+		source: ctx.source,
+		uaClass: ctx.source === 'live' ? facts.uaClass : null
 	});
 	const receipt = newReceipt();
 
 	let stored: { kind: 'token_spent' } | { kind: 'duplicate' } | { kind: 'stored'; receipt: string };
 	try {
 		stored = await db.transaction(async (tx) => {
-		if (nonce) {
-			const spent = rowsOf<{ nonce: string }>(
-				await tx.execute(
-					sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now.toISOString()}::timestamptz) on conflict do nothing returning nonce`
-				)
+			if (nonce) {
+				const spent = rowsOf<{ nonce: string }>(
+					await tx.execute(
+						sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now.toISOString()}::timestamptz) on conflict do nothing returning nonce`
+					)
+				);
+				if (!spent.length) return { kind: 'token_spent' as const };
+			}
+			let subgroup = input.subgroup ?? null;
+			if (invitation) {
+				// Burning the code and storing the answers commit together; the answers keep no trace of it.
+				const burned = rowsOf<{ group_code: string; subgroup: string | null }>(
+					await tx.execute(
+						sql`delete from invitation_codes where code_hash = ${invitation} and survey_id = ${view.survey.id} returning group_code, subgroup`
+					)
+				);
+				if (!burned.length || burned[0].group_code !== input.group) throw new InvitationRefused();
+				subgroup = burned[0].subgroup ?? subgroup;
+			}
+			const row = await insertSubmission(
+				tx,
+				view,
+				{ ...input, subgroup: subgroup ?? undefined },
+				checked.value,
+				{
+					receipt,
+					decision,
+					pattern,
+					identityTier,
+					startedAt,
+					powMs,
+					facts,
+					ctx
+				}
 			);
-			if (!spent.length) return { kind: 'token_spent' as const };
-		}
-		let subgroup = input.subgroup ?? null;
-		if (invitation) {
-			// Burning the code and storing the answers commit together; the answers keep no trace of it.
-			const burned = rowsOf<{ group_code: string; subgroup: string | null }>(
-				await tx.execute(
-					sql`delete from invitation_codes where code_hash = ${invitation} and survey_id = ${view.survey.id} returning group_code, subgroup`
-				)
-			);
-			if (!burned.length || burned[0].group_code !== input.group) throw new InvitationRefused();
-			subgroup = burned[0].subgroup ?? subgroup;
-		}
-		const row = await insertSubmission(tx, view, { ...input, subgroup: subgroup ?? undefined }, checked.value, {
-			receipt,
-			decision,
-			pattern,
-			identityTier: invitation ? 'invitation' : facts.deviceHash ? 'device' : 'none',
-			startedAt,
-			powMs,
-			facts,
-			ctx
-		});
-		return row ? { kind: 'stored' as const, receipt: row.receipt } : { kind: 'duplicate' as const };
+			return row
+				? { kind: 'stored' as const, receipt: row.receipt }
+				: { kind: 'duplicate' as const };
 		});
 	} catch (err) {
 		if (!(err instanceof InvitationRefused)) throw err;
@@ -227,7 +290,14 @@ async function insertSubmission(
 		identityTier: string;
 		startedAt: Date | null;
 		powMs: number | null;
-		facts: { ipPrefixHash: string | null; deviceHash: string | null; uaClass: string };
+		facts: {
+			ipPrefixHash: string | null;
+			deviceHash: string | null;
+			phoneHash: string | null;
+			uaClass: string;
+			networkType: string | null;
+			networkScope: string | null;
+		};
 		ctx: SubmitContext;
 	}
 ): Promise<{ id: number; receipt: string } | null> {
@@ -240,15 +310,17 @@ async function insertSubmission(
 			insert into submissions (
 				survey_id, client_id, receipt, group_code, subgroup, area_code, entry_unit, channel, source,
 				received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash,
-				ua_class, status, risk, weight, reasons, rule_set_version, answers, pattern
+				phone_hash, ua_class, status, risk, weight, reasons, rule_set_version, answers, pattern,
+				network_type, network_scope
 			) values (
 				${s.id}, ${input.submissionId}, ${x.receipt}, ${input.group}, ${input.subgroup ?? null},
 				${input.area ?? null}, ${input.unitCode ?? null}, ${input.channel ?? null}, ${x.ctx.source},
 				${x.ctx.now.toISOString()}::timestamptz, ${x.startedAt?.toISOString() ?? null}::timestamptz,
 				${durationMs}, ${x.powMs},
 				${x.identityTier}, ${x.facts.ipPrefixHash}, ${x.facts.deviceHash},
-				${x.facts.uaClass}, ${x.decision.action}, ${x.decision.risk}, ${x.decision.weight},
-				${codeArray(x.decision.reasons)}::text[], ${s.ruleSetVersion}, ${answers}::jsonb, ${x.pattern}
+				${x.facts.phoneHash}, ${x.facts.uaClass}, ${x.decision.action}, ${x.decision.risk}, ${x.decision.weight},
+				${codeArray(x.decision.reasons)}::text[], ${s.ruleSetVersion}, ${answers}::jsonb, ${x.pattern},
+				${x.facts.networkType}, ${x.facts.networkScope}
 			)
 			on conflict (survey_id, client_id) do nothing
 			returning id, receipt
