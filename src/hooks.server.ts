@@ -18,12 +18,15 @@ import { validateApiToken } from '$lib/server/auth/api-tokens';
 import { problem } from '$lib/server/http/problem';
 import { isDatabaseUnavailable } from '$lib/server/db/availability';
 import { routeRule } from '$lib/server/http/route-rules';
+import { startFraudScheduler } from '$lib/server/fraud/scheduler';
 
 export const init: ServerInit = async () => {
 	if (building) return;
 	const handle = await connectDatabase();
 	await loadAppSecret(handle.db);
 	await bootstrap(handle.db);
+	// Anti-fraud window detectors every few minutes (unref'd timers, stopped on shutdown).
+	startFraudScheduler(handle.db);
 	process.once('sveltekit:shutdown', (reason: string) => {
 		logger.info({ reason }, 'shutting down');
 		void closeDatabase();
@@ -182,14 +185,18 @@ const headers: Handle = async ({ event, resolve }) => {
 	h.set('x-content-type-options', 'nosniff');
 	// Invitation codes travel in survey links; never leak them to another site.
 	h.set('referrer-policy', 'no-referrer');
-	h.set('x-frame-options', 'DENY');
+	// The survey builder shows its preview in a frame of our own pages; nothing else may frame us.
+	const preview = event.url.pathname.startsWith('/s/') && event.url.searchParams.get('preview') === '1';
+	h.set('x-frame-options', preview ? 'SAMEORIGIN' : 'DENY');
+	const csp = h.get('content-security-policy');
+	if (preview && csp) h.set('content-security-policy', csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
 	h.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
 	if (isHttps()) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
 	if (event.locals.user && !h.has('cache-control')) h.set('cache-control', 'private, no-store');
 	return response;
 };
 
-export const handle = sequence(context, badInput, i18n, auth, guard, headers);
+export const handle = sequence(context, csrf, badInput, i18n, auth, guard, headers);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: 'not_found' };

@@ -106,6 +106,18 @@ export async function resolveSurveyUnits(
 }
 
 /**
+ * JSON with object keys in sorted order. The stored definition comes back from jsonb, which does not
+ * keep key order, so a plain JSON.stringify of it never equals that of a freshly parsed input.
+ */
+function canonicalJson(value: unknown): string {
+	return JSON.stringify(value, (_key, v: unknown) =>
+		v && typeof v === 'object' && !Array.isArray(v)
+			? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+			: v
+	);
+}
+
+/**
  * Before publishing, anything may change; after, only texts (title, description, question and option
  * wording) may, and each such edit is logged, so the questionnaire people answered stays the one stored.
  */
@@ -121,7 +133,7 @@ export async function updateSurvey(
 	let definition = definitionOf(input);
 	if (before.status === 'published') {
 		const structural = (d: SurveyDefinition) =>
-			JSON.stringify({
+			canonicalJson({
 				...d,
 				description: undefined,
 				frozenUnits: undefined,
