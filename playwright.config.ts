@@ -60,7 +60,8 @@ export default defineConfig({
 			ADMIN_EMAIL: 'admin@e2e.local',
 			ADMIN_PASSWORD: 'e2e-admin-password',
 			SEED_DEMO: 'true',
-			LOG_LEVEL: 'warn'
+			LOG_LEVEL: 'warn',
+			BODY_SIZE_LIMIT: '12M'
 		}
 	}
 });

@@ -36,7 +36,9 @@ const env = {
 	PORT: port,
 	NODE_ENV: process.env.NODE_ENV ?? 'production',
 	// Form posts are checked against ORIGIN; behind a proxy set it to the public URL (see README).
-	ORIGIN: process.env.ORIGIN ?? `http://localhost:${port}`
+	ORIGIN: process.env.ORIGIN ?? `http://localhost:${port}`,
+	// Spreadsheet and evidence uploads go up to 5–10 MB (adapter-node's default limit is 512 KB).
+	BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '12M'
 };
 console.log(`Pingyi: serving on ${env.ORIGIN}`);
 const child = spawn(process.execPath, [built], { stdio: 'inherit', env });

@@ -48,6 +48,14 @@ const context: Handle = async ({ event, resolve }) => {
 			response = problem(503, 'service_unavailable', undefined, { 'retry-after': '5' });
 		} else throw err;
 	}
+	// The API speaks problem+json even for paths and methods it does not have.
+	if (event.url.pathname.startsWith('/api/') && !response.headers.get('content-type')?.includes('json')) {
+		if (response.status === 404 && !event.route.id) response = problem(404, 'no_such_endpoint');
+		else if (response.status === 405) {
+			const allow = response.headers.get('allow');
+			response = problem(405, 'method_not_allowed', undefined, allow ? { allow } : {});
+		}
+	}
 	response.headers.set('x-request-id', event.locals.requestId);
 	logger.info(
 		{

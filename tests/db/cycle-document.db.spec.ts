@@ -37,11 +37,15 @@ describe('cycle document import and export', () => {
 	});
 
 	it('round-trips again: import(export(c)) exports the same document', async () => {
-		const first = await importCycle(db, admin, cycleDocumentSchema.parse(sampleCycleDocument(2026, 'rt2')));
+		const first = await importCycle(
+			db,
+			admin,
+			cycleDocumentSchema.parse(sampleCycleDocument(2026, 'rt2'))
+		);
 		const exported = await exportCycle(db, first);
 		// Slugs are unique across cycles, so the second import needs its own.
 		const again = cycleDocumentSchema.parse({
-			...asJson(exported) as object,
+			...(asJson(exported) as object),
 			surveys: exported.surveys.map((s) => ({ ...s, slug: `${s.slug}-b` }))
 		});
 		const second = await importCycle(db, admin, again);
@@ -57,7 +61,10 @@ describe('cycle document import and export', () => {
 			admin,
 			cycleDocumentSchema.parse({
 				cycle: { name: '缺省', year: 2027 },
-				groups: [{ code: 'deputies', label: '代表' }, { code: 'residents', label: '群众' }],
+				groups: [
+					{ code: 'deputies', label: '代表' },
+					{ code: 'residents', label: '群众' }
+				],
 				categories: [{ code: 'c', name: '类', weights: { residents: 0.5, deputies: 0.5 } }]
 			})
 		);
@@ -78,7 +85,10 @@ describe('cycle document import and export', () => {
 		const { doc, expectedProblems } = brokenCycleDocument();
 		const r = cycleDocumentSchema.safeParse(doc);
 		expect(r.success).toBe(false);
-		const got = r.error!.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+		const got = r.error!.issues.map((i) => ({
+			path: i.path.map(String).join('.'),
+			message: i.message
+		}));
 		for (const p of expectedProblems) expect(got).toContainEqual(p);
 		expect(await countAllRows(db)).toEqual(before);
 	});
@@ -98,25 +108,45 @@ describe('cycle document import and export', () => {
 		expect(err).toBeInstanceOf(ConflictError);
 		expect(await countAllRows(db)).toEqual(before);
 		expect(await db.select({ id: auditLog.id }).from(auditLog)).toHaveLength(auditBefore.length);
-		expect(await db.select().from(survey).where(eq(survey.slug, 'fresh-residents-2029'))).toEqual([]);
+		expect(await db.select().from(survey).where(eq(survey.slug, 'fresh-residents-2029'))).toEqual(
+			[]
+		);
 	});
 
 	it('records the import in the audit log with its sizes', async () => {
-		const id = await importCycle(db, admin, cycleDocumentSchema.parse(sampleCycleDocument(2035, 'aud')));
+		const id = await importCycle(
+			db,
+			admin,
+			cycleDocumentSchema.parse(sampleCycleDocument(2035, 'aud'))
+		);
 		const entries = await db.select().from(auditLog).where(eq(auditLog.cycleId, id));
 		const imp = entries.find((e) => e.action === 'cycle.import');
-		expect(imp).toMatchObject({ actorLabel: admin.label, targetType: 'cycle', targetId: String(id) });
+		expect(imp).toMatchObject({
+			actorLabel: admin.label,
+			targetType: 'cycle',
+			targetId: String(id)
+		});
 		expect(imp?.detail).toMatchObject({ categories: 3, groups: 3, areas: 5, units: 5, surveys: 2 });
 	});
 });
 
 describe('copyCycle (copy from last year)', () => {
 	it('copies the whole configuration into a new draft with new survey slugs', async () => {
-		const from = await importCycle(db, admin, cycleDocumentSchema.parse(sampleCycleDocument(2040, 'cp')));
+		const from = await importCycle(
+			db,
+			admin,
+			cycleDocumentSchema.parse(sampleCycleDocument(2040, 'cp'))
+		);
 		const source = await exportCycle(db, from);
 		const to = await copyCycle(db, admin, from, { name: '2041年度', year: 2041 });
 		const c = await getCycle(db, to);
-		expect(c).toMatchObject({ name: '2041年度', year: 2041, status: 'draft', copiedFromId: from, configVersion: 1 });
+		expect(c).toMatchObject({
+			name: '2041年度',
+			year: 2041,
+			status: 'draft',
+			copiedFromId: from,
+			configVersion: 1
+		});
 
 		const copy = await exportCycle(db, to);
 		expect(copy.cycle).toEqual({ ...source.cycle, name: '2041年度', year: 2041 });
@@ -141,7 +171,11 @@ describe('copyCycle (copy from last year)', () => {
 	});
 
 	it('refuses a second copy into the same year (survey slugs would clash) and rolls it back', async () => {
-		const from = await importCycle(db, admin, cycleDocumentSchema.parse(sampleCycleDocument(2042, 'cq')));
+		const from = await importCycle(
+			db,
+			admin,
+			cycleDocumentSchema.parse(sampleCycleDocument(2042, 'cq'))
+		);
 		await copyCycle(db, admin, from, { name: '一', year: 2043 });
 		const before = await countAllRows(db);
 		await expect(copyCycle(db, admin, from, { name: '二', year: 2043 })).rejects.toBeInstanceOf(

@@ -63,8 +63,10 @@ describe('category weights (categoryInputSchema)', () => {
 
 	it('accepts weights summing to 1, including thirds as spreadsheets give them', () => {
 		expect(
-			categoryInputSchema.safeParse({ ...base, weights: { residents: 0.5, deputies: 0.3, service_recipients: 0.2 } })
-				.success
+			categoryInputSchema.safeParse({
+				...base,
+				weights: { residents: 0.5, deputies: 0.3, service_recipients: 0.2 }
+			}).success
 		).toBe(true);
 		expect(
 			categoryInputSchema.safeParse({
@@ -72,7 +74,9 @@ describe('category weights (categoryInputSchema)', () => {
 				weights: { residents: 1 / 3, deputies: 1 / 3, service_recipients: 1 / 3 }
 			}).success
 		).toBe(true);
-		expect(categoryInputSchema.safeParse({ ...base, weights: { residents: 1 } }).success).toBe(true);
+		expect(categoryInputSchema.safeParse({ ...base, weights: { residents: 1 } }).success).toBe(
+			true
+		);
 	});
 
 	it('refuses weights that do not sum to 1, with the path and a clear code', () => {
@@ -91,14 +95,18 @@ describe('category weights (categoryInputSchema)', () => {
 	});
 
 	it('refuses negative weights, weights above 1, no weights and bad group codes', () => {
-		expect(messagesOf(categoryInputSchema.safeParse({ ...base, weights: { residents: -0.5, deputies: 1.5 } }))).toEqual(
-			expect.arrayContaining(['weight_negative', 'weight_above_1'])
-		);
+		expect(
+			messagesOf(
+				categoryInputSchema.safeParse({ ...base, weights: { residents: -0.5, deputies: 1.5 } })
+			)
+		).toEqual(expect.arrayContaining(['weight_negative', 'weight_above_1']));
 		expect(messagesOf(categoryInputSchema.safeParse({ ...base, weights: {} }))).toContain(
 			'weights_required'
 		);
 		expect(categoryInputSchema.safeParse({ ...base, weights: { '': 1 } }).success).toBe(false);
-		expect(categoryInputSchema.safeParse({ ...base, weights: { residents: '1' } }).success).toBe(false);
+		expect(categoryInputSchema.safeParse({ ...base, weights: { residents: '1' } }).success).toBe(
+			false
+		);
 	});
 });
 
@@ -129,7 +137,11 @@ describe('categories', () => {
 		]);
 		expect(await listCategories(db, cycleId)).toEqual([]);
 
-		await createCategory(db, admin, cycleId, { code: 'township', name: '乡镇', weights: { residents: 1 } });
+		await createCategory(db, admin, cycleId, {
+			code: 'township',
+			name: '乡镇',
+			weights: { residents: 1 }
+		});
 		await expect(
 			updateCategory(db, admin, cycleId, 'township', { name: '乡镇', weights: { ghosts: 1 } })
 		).rejects.toBeInstanceOf(ValidationError);
@@ -138,19 +150,41 @@ describe('categories', () => {
 	});
 
 	it('refuses a duplicate code in the same cycle but allows it in another', async () => {
-		await createCategory(db, admin, cycleId, { code: 'township', name: '乡镇', weights: { residents: 1 } });
+		await createCategory(db, admin, cycleId, {
+			code: 'township',
+			name: '乡镇',
+			weights: { residents: 1 }
+		});
 		const err = await caught(
-			createCategory(db, admin, cycleId, { code: 'township', name: '又一个', weights: { residents: 1 } })
+			createCategory(db, admin, cycleId, {
+				code: 'township',
+				name: '又一个',
+				weights: { residents: 1 }
+			})
 		);
 		expect(err).toBeInstanceOf(ConflictError);
 		const other = await freshCycle();
-		await createCategory(db, admin, other, { code: 'township', name: '乡镇', weights: { residents: 1 } });
+		await createCategory(db, admin, other, {
+			code: 'township',
+			name: '乡镇',
+			weights: { residents: 1 }
+		});
 		expect(await listCategories(db, cycleId)).toHaveLength(1);
 	});
 
 	it('refuses to delete a category that has units, and deletes it once they are gone', async () => {
-		await createCategory(db, admin, cycleId, { code: 'township', name: '乡镇', weights: { residents: 1 } });
-		await insertUnits(db, admin, cycleId, [{ code: 'TW01', name: '河口镇', category: 'township' }], 'test');
+		await createCategory(db, admin, cycleId, {
+			code: 'township',
+			name: '乡镇',
+			weights: { residents: 1 }
+		});
+		await insertUnits(
+			db,
+			admin,
+			cycleId,
+			[{ code: 'TW01', name: '河口镇', category: 'township' }],
+			'test'
+		);
 		const err = await caught(deleteCategory(db, admin, cycleId, 'township'));
 		expect(err).toBeInstanceOf(ConflictError);
 		expect((err as ConflictError).message).toBe('category_has_units');
@@ -159,7 +193,9 @@ describe('categories', () => {
 		await deleteUnit(db, admin, cycleId, 'TW01');
 		await deleteCategory(db, admin, cycleId, 'township');
 		expect(await listCategories(db, cycleId)).toEqual([]);
-		await expect(deleteCategory(db, admin, cycleId, 'township')).rejects.toBeInstanceOf(NotFoundError);
+		await expect(deleteCategory(db, admin, cycleId, 'township')).rejects.toBeInstanceOf(
+			NotFoundError
+		);
 	});
 
 	it('refuses to delete a group that a category weighs', async () => {
@@ -182,7 +218,9 @@ describe('areas (insertAreas)', () => {
 
 	async function areaImportError(inputs: AreaInput[]): Promise<AreaImportError> {
 		const before = await countAllRows(db);
-		const err = await caught(db.transaction((tx) => insertAreas(tx, admin, cycleId, inputs, 'test')));
+		const err = await caught(
+			db.transaction((tx) => insertAreas(tx, admin, cycleId, inputs, 'test'))
+		);
 		expect(err).toBeInstanceOf(AreaImportError);
 		expect(await countAllRows(db)).toEqual(before);
 		return err as AreaImportError;
@@ -209,8 +247,16 @@ describe('areas (insertAreas)', () => {
 		expect(parentOf).toEqual({ 'TW01-01-A': 'TW01-01', 'TW01-01': 'TW01', TW02: null, TW01: null });
 		expect(areas.find((a) => a.code === 'TW01')?.population).toBe(21500);
 		// Later imports may hang areas under ones already stored.
-		await insertAreas(db, admin, cycleId, [{ code: 'TW02-01', name: '石桥社区', parent: 'TW02', population: 1 }], 't');
-		expect((await listAreas(db, cycleId)).find((a) => a.code === 'TW02-01')?.parentCode).toBe('TW02');
+		await insertAreas(
+			db,
+			admin,
+			cycleId,
+			[{ code: 'TW02-01', name: '石桥社区', parent: 'TW02', population: 1 }],
+			't'
+		);
+		expect((await listAreas(db, cycleId)).find((a) => a.code === 'TW02-01')?.parentCode).toBe(
+			'TW02'
+		);
 	});
 
 	it('refuses an unknown parent and inserts none of the good rows', async () => {
@@ -240,7 +286,13 @@ describe('areas (insertAreas)', () => {
 	});
 
 	it('refuses duplicate codes, within the input and against stored areas', async () => {
-		await insertAreas(db, admin, cycleId, [{ code: 'TW01', name: '河口镇', population: 1 }], 'test');
+		await insertAreas(
+			db,
+			admin,
+			cycleId,
+			[{ code: 'TW01', name: '河口镇', population: 1 }],
+			'test'
+		);
 		const err = await areaImportError([
 			{ code: 'TW02', name: '石桥镇', population: 1 },
 			{ code: 'TW02', name: '石桥镇又一次', population: 1 },
@@ -270,7 +322,9 @@ describe('areas (insertAreas)', () => {
 		expect(bad('-20')).toEqual(['population_negative']);
 		expect(bad(1.5)).toEqual(['must_be_integer']);
 		expect(bad('many')).toEqual(['must_be_number']);
-		expect(areaInputSchema.safeParse({ code: 'A', name: '甲', population: '0' }).success).toBe(true);
+		expect(areaInputSchema.safeParse({ code: 'A', name: '甲', population: '0' }).success).toBe(
+			true
+		);
 	});
 
 	it('refuses an update that would make a cycle, and a delete of an area with children', async () => {
@@ -304,13 +358,25 @@ describe('units (insertUnits)', () => {
 	let cycleId: number;
 	beforeEach(async () => {
 		cycleId = await freshCycle();
-		await createCategory(db, admin, cycleId, { code: 'township', name: '乡镇', weights: { residents: 1 } });
-		await insertAreas(db, admin, cycleId, [{ code: 'TW01', name: '河口镇', population: 1 }], 'test');
+		await createCategory(db, admin, cycleId, {
+			code: 'township',
+			name: '乡镇',
+			weights: { residents: 1 }
+		});
+		await insertAreas(
+			db,
+			admin,
+			cycleId,
+			[{ code: 'TW01', name: '河口镇', population: 1 }],
+			'test'
+		);
 	});
 
 	async function unitImportError(inputs: UnitInput[]): Promise<UnitImportError> {
 		const before = await countAllRows(db);
-		const err = await caught(db.transaction((tx) => insertUnits(tx, admin, cycleId, inputs, 'test')));
+		const err = await caught(
+			db.transaction((tx) => insertUnits(tx, admin, cycleId, inputs, 'test'))
+		);
 		expect(err).toBeInstanceOf(UnitImportError);
 		expect(await countAllRows(db)).toEqual(before);
 		expect(await listUnits(db, cycleId)).toEqual(
@@ -338,7 +404,13 @@ describe('units (insertUnits)', () => {
 	});
 
 	it('reports duplicate codes in the input and against stored units, and inserts nothing', async () => {
-		await insertUnits(db, admin, cycleId, [{ code: 'OLD', name: '旧', category: 'township' }], 'test');
+		await insertUnits(
+			db,
+			admin,
+			cycleId,
+			[{ code: 'OLD', name: '旧', category: 'township' }],
+			'test'
+		);
 		const err = await unitImportError([
 			{ code: 'GOOD', name: '好', category: 'township' },
 			{ code: 'U1', name: '一', category: 'township' },
@@ -381,7 +453,11 @@ describe('units (insertUnits)', () => {
 
 	it('keeps units of different cycles apart: a category of another cycle is unknown here', async () => {
 		const other = await freshCycle();
-		await createCategory(db, admin, other, { code: 'elsewhere', name: '别处', weights: { residents: 1 } });
+		await createCategory(db, admin, other, {
+			code: 'elsewhere',
+			name: '别处',
+			weights: { residents: 1 }
+		});
 		await unitImportError([{ code: 'U1', name: '一', category: 'elsewhere' }]);
 		const rows = await db.select().from(unit).where(eq(unit.cycleId, cycleId));
 		expect(rows).toEqual([]);

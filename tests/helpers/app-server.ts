@@ -55,6 +55,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
 		SEED_DEMO: 'false',
 		LOG_LEVEL: 'info',
 		PGLITE_DIR: 'memory://',
+		BODY_SIZE_LIMIT: '12M',
 		...extraEnv
 	};
 	if (process.env.TEST_DATABASE_URL && !extraEnv.DATABASE_URL && !extraEnv.PGLITE_DIR) {

@@ -358,7 +358,11 @@ export const routeTable: Record<string, RouteRule> = {
 		expect: [LOGIN, '→/admin', '→/admin', 'input', 403, LOGIN],
 		request: () => ({ form: {} })
 	},
-	'GET /unit/rectifications/new': { expect: [LOGIN, '→/admin', '→/admin', 200, 200, LOGIN] },
+	'GET /unit/rectifications/new': {
+		// An admin names the unit; a liaison's is their own.
+		expect: [LOGIN, '→/admin', '→/admin', 200, 200, LOGIN],
+		request: () => ({ query: 'unit=TW01' })
+	},
 	'POST /unit/rectifications/new ?/default': {
 		expect: [LOGIN, '→/admin', '→/admin', 'input', 'input', LOGIN],
 		request: () => ({ form: {} })

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { cycleConfigSchema } from './cycle-config';
 
-export const codeSchema = z
-	.string()
+/** A missing field says `required`, like an empty one, rather than zod's English type message. */
+const requiredString = () =>
+	z.string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) });
+
+export const codeSchema = requiredString()
 	.trim()
 	.min(1, { error: 'required' })
 	.max(50, { error: 'too_long' })
 	.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'invalid_code' });
 
-const name = z.string().trim().min(1, { error: 'required' }).max(100, { error: 'too_long' });
+const name = requiredString().trim().min(1, { error: 'required' }).max(100, { error: 'too_long' });
 
 export const pointsModes = ['proportional', 'category_relative', 'rank_step'] as const;
 export const identities = ['link', 'invitation', 'phone'] as const;

@@ -1,4 +1,4 @@
-import { and, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { rateLimitHit } from '../db/schema';
 
@@ -53,7 +53,12 @@ export async function peekRateLimit(
 		.select({ count: rateLimitHit.count })
 		.from(rateLimitHit)
 		.where(
-			sql`${rateLimitHit.bucket} = ${bucket} and ${rateLimitHit.key} = ${key} and ${rateLimitHit.windowStart} = ${windowStart}`
+			// Column-typed comparisons: a Date inside raw sql reaches postgres.js unserialised.
+			and(
+				eq(rateLimitHit.bucket, bucket),
+				eq(rateLimitHit.key, key),
+				eq(rateLimitHit.windowStart, windowStart)
+			)
 		);
 	return rows[0]?.count ?? 0;
 }

@@ -48,7 +48,10 @@ export async function validateSessionToken(
 	now = new Date()
 ): Promise<ValidatedSession | null> {
 	const [id, secret] = token.split('.');
-	if (!id || !secret || id.length > 64 || secret.length > 64) return null;
+	// Ids and secrets are lower-case base32; anything else (a NUL from a %00 cookie) never matches.
+	if (!id || !secret || !/^[a-z2-7]{1,64}$/.test(id) || !/^[a-z2-7]{1,64}$/.test(secret)) {
+		return null;
+	}
 	const rows = await db
 		.select({
 			id: session.id,

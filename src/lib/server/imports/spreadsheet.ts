@@ -92,15 +92,27 @@ function readCsv(bytes: Uint8Array): Cell[][] {
 	if (text.includes('\u0000')) {
 		throw new ImportFileError([{ row: 0, column: '', message: 'unreadable_file' }]);
 	}
-	let records: string[][];
+	let records: { record: string[]; info: { lines: number } }[];
 	try {
-		records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
+		// With `info`, each record comes as {record, info} (csv-parse's types do not say so).
+		records = parse(text, {
+			bom: true,
+			relax_column_count: true,
+			skip_empty_lines: true,
+			info: true
+		}) as unknown as { record: string[]; info: { lines: number } }[];
 	} catch (err) {
 		const line = (err as { lines?: number }).lines ?? 0;
 		throw new ImportFileError([{ row: line, column: '', message: 'malformed_csv' }]);
 	}
-	// A leading "=" in CSV would become a formula when the file is next opened in Excel; refuse it.
-	return records.map((r) => r.map((v) => ({ value: v, formula: /^=/.test(v.trim()) })));
+	// Each record sits at its own line (blank lines skipped by the parser still count), so errors
+	// name the line a text editor shows. A leading "=" would become a formula in Excel; refuse it.
+	const out: Cell[][] = [];
+	for (const { record, info } of records) {
+		out[info.lines - 1] = record.map((v) => ({ value: v, formula: /^=/.test(v.trim()) }));
+	}
+	for (let i = 0; i < out.length; i++) out[i] ??= [];
+	return out;
 }
 
 async function readXlsx(bytes: Uint8Array): Promise<Cell[][]> {

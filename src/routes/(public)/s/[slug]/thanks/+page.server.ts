@@ -9,7 +9,9 @@ export const csr = false;
 export const load: PageServerLoad = async ({ params, url }) => {
 	let title: string;
 	try {
-		title = (await loadSurveyView(db(), params.slug)).survey.title;
+		const view = await loadSurveyView(db(), params.slug);
+		if (view.survey.status === 'draft') error(404, 'survey_not_found');
+		title = view.survey.title;
 	} catch (err) {
 		if (err instanceof NotFoundError) error(404, 'survey_not_found');
 		throw err;
