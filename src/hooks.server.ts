@@ -19,6 +19,7 @@ import { problem } from '$lib/server/http/problem';
 import { isDatabaseUnavailable } from '$lib/server/db/availability';
 import { routeRule } from '$lib/server/http/route-rules';
 import { startFraudScheduler } from '$lib/server/fraud/scheduler';
+import { scheduleDailyStamp } from '$lib/server/invitations/rosters';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -27,6 +28,13 @@ export const init: ServerInit = async () => {
 	await bootstrap(handle.db);
 	// Anti-fraud window detectors every few minutes (unref'd timers, stopped on shutdown).
 	startFraudScheduler(handle.db);
+	// Roster "answered on" days: one batch a day, just after midnight in Shanghai (unref'd timer).
+	const stopStamp = scheduleDailyStamp(
+		() => handle.db,
+		(err) =>
+			logger.error({ err: err instanceof Error ? err.message : String(err) }, 'roster stamp failed')
+	);
+	process.once('sveltekit:shutdown', stopStamp);
 	process.once('sveltekit:shutdown', (reason: string) => {
 		logger.info({ reason }, 'shutting down');
 		void closeDatabase();
@@ -192,7 +200,9 @@ const headers: Handle = async ({ event, resolve }) => {
 	const h = response.headers;
 	h.set('x-content-type-options', 'nosniff');
 	// Invitation codes travel in survey links; never leak them to another site.
-	h.set('referrer-policy', 'no-referrer');
+	// same-origin, not no-referrer: Chromium sends `Origin: null` on form posts under no-referrer,
+	// which the CSRF check must refuse. Invitation codes in links still never reach another site.
+	h.set('referrer-policy', 'same-origin');
 	// The survey builder shows its preview in a frame of our own pages; nothing else may frame us.
 	const preview = event.url.pathname.startsWith('/s/') && event.url.searchParams.get('preview') === '1';
 	h.set('x-frame-options', preview ? 'SAMEORIGIN' : 'DENY');

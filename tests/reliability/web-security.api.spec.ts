@@ -44,7 +44,7 @@ describe('headers', () => {
 		for (const p of ['/', '/login', '/s/nope']) {
 			const r = await fetch(server.url + p);
 			expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-			expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+			expect(r.headers.get('referrer-policy')).toBe('same-origin');
 			expect(r.headers.get('x-frame-options')).toBe('DENY');
 			const csp = r.headers.get('content-security-policy') ?? '';
 			expect(csp).toContain("frame-ancestors 'none'");

@@ -20,12 +20,22 @@ export const responseInputSchema = z.object({
 	subgroup: codeSchema.optional(),
 	area: codeSchema.optional(),
 	invitationCode: z.string().trim().max(40).optional(),
+	/** The verified-phone tier (a group whose identity is `phone`): the number and its SMS code. */
+	phoneVerification: z
+		.object({
+			phone: z.string().trim().max(40),
+			code: z.string().trim().max(20)
+		})
+		.optional(),
 	unitCode: codeSchema.optional(),
 	channel: z.enum(channels).optional(),
 	serviceUse: z.enum(['yes', 'no']).optional(),
 	ratings: z.record(codeSchema, codeSchema, { error: 'ratings_must_be_object' }),
 	answers: z
-		.record(codeSchema, z.union([z.string().max(MAX_TEXT_ANSWER_LENGTH * 4), z.array(codeSchema).max(20)]))
+		.record(
+			codeSchema,
+			z.union([z.string().max(MAX_TEXT_ANSWER_LENGTH * 4), z.array(codeSchema).max(20)])
+		)
 		.optional(),
 	comments: z.record(codeSchema, z.string().max(MAX_COMMENT_LENGTH * 4)).optional(),
 	/** Honeypot: a field people never see; anything in it means a form-filling robot. */

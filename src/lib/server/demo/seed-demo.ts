@@ -6,7 +6,9 @@ import { systemActor } from '../audit/audit-log';
 import { cycleDocumentSchema } from '$lib/schemas/cycle-document';
 import { importCycle } from '../cycles/cycle-document';
 import { publishSurvey } from '../surveys/surveys';
-import { demoCountyDocument } from './demo-county';
+import { loadAppSecret } from '../auth/app-secret';
+import { addRosterEntries, issueCodes } from '../invitations/rosters';
+import { demoCountyDocument, deputyRoster } from './demo-county';
 
 /** Loads the demo county as an open cycle with its resident survey published. */
 export async function seedDemoCounty(db: Db, year: number): Promise<number> {
@@ -14,6 +16,17 @@ export async function seedDemoCounty(db: Db, year: number): Promise<number> {
 	const cycleId = await importCycle(db, systemActor, doc);
 	await db.update(cycle).set({ status: 'open' }).where(eq(cycle.id, cycleId));
 	await publishSurvey(db, systemActor, doc.surveys[0].slug);
-	logger.info({ cycleId, units: doc.units.length, areas: doc.areas.length }, 'demo county loaded');
+	// The 60 deputies of the (draft) deputies survey, with codes issued. The codes are not printed:
+	// nobody can see them again, so the office re-issues slips for the people it wants to try.
+	await loadAppSecret(db);
+	const deputies = `pingxi-${year}-deputies`;
+	await addRosterEntries(db, systemActor, deputies, 'deputies', deputyRoster(), {
+		source: 'demo'
+	});
+	const codes = await issueCodes(db, systemActor, deputies, { group: 'deputies' });
+	logger.info(
+		{ cycleId, units: doc.units.length, areas: doc.areas.length, deputies: codes.length },
+		'demo county loaded'
+	);
 	return cycleId;
 }

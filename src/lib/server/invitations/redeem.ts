@@ -22,7 +22,13 @@ export async function checkInvitationAttempts(
 	clientAddress: string,
 	now: Date
 ): Promise<void> {
-	const client = await peekRateLimit(db, 'invite-client', keyedHash('invite-client', clientAddress), WINDOW_SECONDS, now);
+	const client = await peekRateLimit(
+		db,
+		'invite-client',
+		keyedHash('invite-client', clientAddress),
+		WINDOW_SECONDS,
+		now
+	);
 	const survey = await peekRateLimit(db, 'invite-survey', String(surveyId), WINDOW_SECONDS, now);
 	if (client >= CLIENT_LIMIT || survey >= SURVEY_LIMIT) {
 		throw new TooManyRequestsError('too_many_wrong_codes', WINDOW_SECONDS);
@@ -35,8 +41,22 @@ export async function noteFailedInvitation(
 	clientAddress: string,
 	now: Date
 ): Promise<void> {
-	await hitRateLimit(db, 'invite-client', keyedHash('invite-client', clientAddress), CLIENT_LIMIT, WINDOW_SECONDS, now);
-	const s = await hitRateLimit(db, 'invite-survey', String(surveyId), SURVEY_LIMIT, WINDOW_SECONDS, now);
+	await hitRateLimit(
+		db,
+		'invite-client',
+		keyedHash('invite-client', clientAddress),
+		CLIENT_LIMIT,
+		WINDOW_SECONDS,
+		now
+	);
+	const s = await hitRateLimit(
+		db,
+		'invite-survey',
+		String(surveyId),
+		SURVEY_LIMIT,
+		WINDOW_SECONDS,
+		now
+	);
 	// Exactly at the limit, once per window: the office sees a brute-force attempt in the audit log.
 	if (s.count === SURVEY_LIMIT) {
 		await appendAudit(db, systemActor, {

@@ -17,6 +17,7 @@ import { clientAddress } from '$lib/server/http/client-address';
 import { DomainError, NotFoundError } from '$lib/server/errors';
 import { responseInputSchema } from '$lib/schemas/response';
 import { getLocale } from '$lib/paraglide/runtime';
+import { requestPhoneCode } from '$lib/server/invitations/phone-verification';
 import type { Actions, PageServerLoad } from './$types';
 
 // Server-rendered and enhanced by one small script (static/survey.js): a hydrated SvelteKit page
@@ -69,6 +70,25 @@ export const actions: Actions = {
 		const data = await request.formData();
 		const body = responseFromForm(data);
 		const values = body as Record<string, unknown>;
+		// "Send code" of the verified-phone pair without JavaScript: the whole form comes back with
+		// every answer kept, and the SMS code goes out (static/phone-code.js does this by fetch).
+		if (data.get('intent') === 'send_phone_code') {
+			values.phone = String(data.get('phone') ?? '');
+			try {
+				await requestPhoneCode(db(), params.slug, values.phone as string, clientAddress(event));
+			} catch (err) {
+				if (!(err instanceof DomainError)) throw err;
+				if (err.status === 404) error(404, 'survey_not_found');
+				if (err.status === 410) error(410, 'survey_closed');
+				const field = err.fields?.[0]?.message ?? err.message;
+				return fail(err.status, {
+					errors: { 'phoneVerification.phone': [field] },
+					values,
+					message: err.message
+				});
+			}
+			return { values, phoneCodeSent: true };
+		}
 		const parsed = responseInputSchema.safeParse(body);
 		if (!parsed.success) {
 			const errors: Record<string, string[]> = {};
