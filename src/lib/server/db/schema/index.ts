@@ -5,3 +5,4 @@ export * from './surveys';
 export * from './scores';
 export * from './invitations';
 export * from './fraud';
+export * from './feedback';
