@@ -29,17 +29,15 @@ export async function buildData(
 		category: i < 12 ? 'township' : i < 21 ? 'frontline' : 'general',
 		area: i < 12 ? `T${i + 1}` : undefined
 	}));
-	const areas = units
-		.slice(0, 12)
-		.flatMap((u, i) => [
-			{ code: `T${i + 1}`, name: `镇${i + 1}`, population: 20000 },
-			...[1, 2, 3, 4].map((v) => ({
-				code: `T${i + 1}-${v}`,
-				name: `村${v}`,
-				parent: `T${i + 1}`,
-				population: 3000 + v * 1000
-			}))
-		]);
+	const areas = units.slice(0, 12).flatMap((u, i) => [
+		{ code: `T${i + 1}`, name: `镇${i + 1}`, population: 20000 },
+		...[1, 2, 3, 4].map((v) => ({
+			code: `T${i + 1}-${v}`,
+			name: `村${v}`,
+			parent: `T${i + 1}`,
+			population: 3000 + v * 1000
+		}))
+	]);
 	const doc = cycleDocumentSchema.parse({
 		cycle: { name: 'bench data', year: 2030 },
 		groups: [

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import postgres from 'postgres';
-import { PGlite } from '@electric-sql/pglite';
 import { load, median, medianOf, timeMs } from './lib/measure';
 import { mintBodies } from './lib/mint';
 import { ROOT, startApp, startHello, type Proc } from './lib/processes';
@@ -171,8 +170,9 @@ async function flowRate(app: Proc, units: string[]): Promise<number> {
 	};
 	const queue: { token: string; at: number }[] = [];
 	const warm = Math.max(200, Math.round(SECONDS * 150));
-	for (let i = 0; i < warm; i += 16)
+	for (let i = 0; i < warm; i += 16) {
 		queue.push(...(await Promise.all(Array.from({ length: 16 }, getToken))));
+	}
 	await new Promise((r) => setTimeout(r, 8_200));
 	let flows = 0;
 	const until = Date.now() + SECONDS * 1000;

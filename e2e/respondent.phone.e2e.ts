@@ -98,11 +98,12 @@ test.describe('without JavaScript', () => {
 		// Everything on one long page without JavaScript.
 		const cards = page.locator('fieldset[data-unit]');
 		await expect(cards).toHaveCount(36);
-		for (let i = 0; i < 35; i++)
+		for (let i = 0; i < 35; i++) {
 			await cards
 				.nth(i)
 				.getByText(i % 2 ? '不满意' : '不了解', { exact: true })
 				.click();
+		}
 		await page.waitForTimeout(Math.max(0, 8_500 - (Date.now() - opened)));
 		await page.getByRole('button', { name: '提交' }).click();
 		// Missing: the area, the last unit, the attention question.

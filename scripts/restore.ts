@@ -23,8 +23,9 @@ async function main() {
 		return;
 	}
 	const dir = to ?? process.env.PGLITE_DIR ?? './data/pgdata';
-	if (existsSync(dir))
+	if (existsSync(dir)) {
 		throw new Error(`${dir} exists: move it away first (nothing is overwritten)`);
+	}
 	const blob = new Blob([readFileSync(file)]);
 	const db = await PGlite.create(dir, { loadDataDir: blob });
 	await db.close();

@@ -9,13 +9,20 @@ import { survey } from '../src/lib/server/db/schema';
 import { seedDemoCounty } from '../src/lib/server/demo/seed-demo';
 
 const args = process.argv.slice(2);
-const year = args.includes('--year') ? Number(args[args.indexOf('--year') + 1]) : new Date().getFullYear();
+const year = args.includes('--year')
+	? Number(args[args.indexOf('--year') + 1])
+	: new Date().getFullYear();
 
 async function main() {
-	if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year must be a year');
+	if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+		throw new Error('--year must be a year');
+	}
 	const handle = await connectDatabase();
 	await loadAppSecret(handle.db);
-	const [existing] = await handle.db.select().from(survey).where(eq(survey.slug, `pingxi-${year}`));
+	const [existing] = await handle.db
+		.select()
+		.from(survey)
+		.where(eq(survey.slug, `pingxi-${year}`));
 	if (existing) {
 		console.log(`The demo county for ${year} is already loaded (cycle ${existing.cycleId}).`);
 	} else {

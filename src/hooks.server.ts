@@ -57,7 +57,10 @@ const context: Handle = async ({ event, resolve }) => {
 		} else throw err;
 	}
 	// The API speaks problem+json even for paths and methods it does not have.
-	if (event.url.pathname.startsWith('/api/') && !response.headers.get('content-type')?.includes('json')) {
+	if (
+		event.url.pathname.startsWith('/api/') &&
+		!response.headers.get('content-type')?.includes('json')
+	) {
 		if (response.status === 404 && !event.route.id) response = problem(404, 'no_such_endpoint');
 		else if (response.status === 405) {
 			const allow = response.headers.get('allow');
@@ -204,10 +207,16 @@ const headers: Handle = async ({ event, resolve }) => {
 	// which the CSRF check must refuse. Invitation codes in links still never reach another site.
 	h.set('referrer-policy', 'same-origin');
 	// The survey builder shows its preview in a frame of our own pages; nothing else may frame us.
-	const preview = event.url.pathname.startsWith('/s/') && event.url.searchParams.get('preview') === '1';
+	const preview =
+		event.url.pathname.startsWith('/s/') && event.url.searchParams.get('preview') === '1';
 	h.set('x-frame-options', preview ? 'SAMEORIGIN' : 'DENY');
 	const csp = h.get('content-security-policy');
-	if (preview && csp) h.set('content-security-policy', csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
+	if (preview && csp) {
+		h.set(
+			'content-security-policy',
+			csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+		);
+	}
 	h.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
 	if (isHttps()) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
 	if (event.locals.user && !h.has('cache-control')) h.set('cache-control', 'private, no-store');

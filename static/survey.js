@@ -71,7 +71,7 @@
 	}
 	function restore() {
 		if (!store || form.getAttribute('data-restore') !== '1') return;
-		var saved = null;
+		var saved;
 		try {
 			saved = JSON.parse(store.getItem(key) || 'null');
 		} catch (e) {

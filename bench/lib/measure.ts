@@ -27,8 +27,9 @@ export async function load(opts: {
 	headers?: Record<string, string>;
 	maxRequests?: number;
 }): Promise<LoadResult> {
-	if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(opts.url))
+	if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(opts.url)) {
 		throw new Error('loopback only');
+	}
 	const statuses: Record<string, number> = {};
 	const result = await new Promise<autocannon.Result>((resolve, reject) => {
 		const inst = autocannon(

@@ -73,8 +73,9 @@ export async function seedSurvey(baseUrl: string, email: string, password: strin
 		headers: auth,
 		body: JSON.stringify(doc)
 	});
-	if (imported.status !== 201)
+	if (imported.status !== 201) {
 		throw new Error(`import: ${imported.status} ${await imported.text()}`);
+	}
 	const { cycleId } = (await imported.json()) as { cycleId: number };
 	const pub = await fetch(`${baseUrl}/api/v1/surveys/${slug}/publish`, {
 		method: 'POST',

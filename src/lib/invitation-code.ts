@@ -10,7 +10,9 @@ export const CODE_LENGTH = 10;
  * Chinese input method) are forgiven. Returns null if anything else is left.
  */
 export function normaliseCode(typed: string): string | null {
-	const half = typed.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+	const half = typed.replace(/[\uFF01-\uFF5E]/g, (c) =>
+		String.fromCharCode(c.charCodeAt(0) - 0xfee0)
+	);
 	const s = half.toUpperCase().replace(/[\s\-_\u3000.·]/g, '');
 	if (s.length !== CODE_LENGTH) return null;
 	for (const ch of s) if (!CODE_ALPHABET.includes(ch)) return null;

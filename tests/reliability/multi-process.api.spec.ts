@@ -138,8 +138,9 @@ describe.runIf(pg)('two app processes on one PostgreSQL', () => {
 				body: JSON.stringify({ email: 'limited@test.local', password, name: 'x' })
 			});
 		const statuses: number[] = [];
-		for (let i = 0; i < 6; i++)
+		for (let i = 0; i < 6; i++) {
 			statuses.push((await attempt(i % 2 ? b : a, 'wrong-password')).status);
+		}
 		expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
 		expect(statuses[5]).toBe(429);
 	});

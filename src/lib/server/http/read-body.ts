@@ -31,7 +31,9 @@ export async function readJson<S extends z.ZodType>(
 	} catch (err) {
 		const why = err instanceof StrictJsonError ? err.message.split(' at ')[0] : 'malformed_json';
 		const message =
-			why.startsWith('duplicate_key') || why === 'too_deep' || why === 'forbidden_key' ? why : 'malformed_json';
+			why.startsWith('duplicate_key') || why === 'too_deep' || why === 'forbidden_key'
+				? why
+				: 'malformed_json';
 		throw new ValidationError('malformed_json', [{ path: '(body)', message }]);
 	}
 	// PostgreSQL stores no NUL character (text or jsonb): refuse "\u0000" here, not with a 500.

@@ -8,7 +8,12 @@ export class StrictJsonError extends Error {}
 export function parseStrictJson(text: string, maxDepth = 32): unknown {
 	let i = 0;
 	const ws = () => {
-		while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+		while (
+			i < text.length &&
+			(text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')
+		) {
+			i++;
+		}
 	};
 	const fail = (msg: string): never => {
 		throw new StrictJsonError(`${msg} at ${i}`);
@@ -70,7 +75,9 @@ export function parseStrictJson(text: string, maxDepth = 32): unknown {
 			}
 		}
 		if (c === '"') return str();
-		const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+		const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(
+			text.slice(i, i + 400)
+		);
 		if (!m) fail('unexpected_token');
 		i += m![0].length;
 		return JSON.parse(m![0]);

@@ -131,8 +131,9 @@ export function checkPow(
 		return { ok: false, reason: 'pow.expired' };
 	}
 	const dk = solution.derivedKey;
-	if (typeof dk !== 'string' || !/^(?:[0-9a-f]{2}){32}$/.test(dk))
+	if (typeof dk !== 'string' || !/^(?:[0-9a-f]{2}){32}$/.test(dk)) {
 		return { ok: false, reason: 'pow.invalid' };
+	}
 	if (!sameHex(p.keySignature, hmacHex(s.key, Buffer.from(dk, 'hex')))) {
 		return { ok: false, reason: 'pow.invalid' };
 	}

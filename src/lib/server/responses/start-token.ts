@@ -53,8 +53,9 @@ export function checkStartToken(
 	if (Number(sid) !== surveyId) return { ok: false, reason: 'token.other_survey' };
 	const issuedAt = new Date(Number(at));
 	const ageMs = now.getTime() - issuedAt.getTime();
-	if (!Number.isFinite(ageMs) || ageMs < MIN_TOKEN_AGE_MS)
+	if (!Number.isFinite(ageMs) || ageMs < MIN_TOKEN_AGE_MS) {
 		return { ok: false, reason: 'token.too_fast' };
+	}
 	return {
 		ok: true,
 		token: { surveyId, issuedAt, nonce },

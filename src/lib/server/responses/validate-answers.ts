@@ -91,19 +91,19 @@ export function validateAnswers(
 		const options = new Set((q.options ?? []).map((o) => o.code));
 		if (q.type === 'text') {
 			if (typeof a !== 'string') errors.push({ path, message: 'must_be_text' });
-			else if (a.length > (q.maxLength ?? MAX_TEXT_ANSWER_LENGTH))
+			else if (a.length > (q.maxLength ?? MAX_TEXT_ANSWER_LENGTH)) {
 				errors.push({ path, message: 'too_long' });
-			else answers[q.id] = cleanText(a);
+			} else answers[q.id] = cleanText(a);
 		} else if (q.type === 'multiple') {
 			const list = Array.isArray(a) ? a : [a];
 			if (list.some((x) => !options.has(x))) errors.push({ path, message: 'unknown_option' });
-			else if (new Set(list).size !== list.length)
+			else if (new Set(list).size !== list.length) {
 				errors.push({ path, message: 'duplicate_option' });
-			else answers[q.id] = list;
+			} else answers[q.id] = list;
 		} else {
-			if (typeof a !== 'string' || !options.has(a))
+			if (typeof a !== 'string' || !options.has(a)) {
 				errors.push({ path, message: 'unknown_option' });
-			else answers[q.id] = a;
+			} else answers[q.id] = a;
 		}
 	}
 	if (input.serviceUse) answers._serviceUse = input.serviceUse;

@@ -32,7 +32,10 @@ export const rosterEntry = pgTable(
 		remindersSent: integer('reminders_sent').notNull().default(0),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(t) => [index('roster_entries_survey_idx').on(t.surveyId), index('roster_entries_code_idx').on(t.codeHash)]
+	(t) => [
+		index('roster_entries_survey_idx').on(t.surveyId),
+		index('roster_entries_code_idx').on(t.codeHash)
+	]
 );
 
 /**

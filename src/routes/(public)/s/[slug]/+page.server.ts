@@ -92,8 +92,9 @@ export const actions: Actions = {
 		const parsed = responseInputSchema.safeParse(body);
 		if (!parsed.success) {
 			const errors: Record<string, string[]> = {};
-			for (const i of parsed.error.issues)
+			for (const i of parsed.error.issues) {
 				(errors[i.path.map(String).join('.')] ??= []).push(i.message);
+			}
 			return fail(400, { errors, values });
 		}
 		let result;
