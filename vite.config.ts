@@ -54,7 +54,12 @@ export default defineConfig(({ command }) => ({
 					name: 'server',
 					environment: 'node',
 					include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts'],
-					exclude: ['src/**/*.db.spec.ts', 'tests/**/*.db.spec.ts', 'tests/**/*.api.spec.ts']
+					exclude: [
+						'src/**/*.db.spec.ts',
+						'tests/**/*.db.spec.ts',
+						'tests/**/*.api.spec.ts',
+						'tests/**/*.ops.spec.ts'
+					]
 				}
 			},
 			{
