@@ -160,8 +160,8 @@ export const routeTable: Record<string, RouteRule> = {
 		request: (c) => ({ params: { slug: c.draftSlug }, json: {} })
 	},
 	'GET /s/[slug]/thanks': {
-		// Public: the same thank-you page for everyone (it names the survey, nothing else).
-		expect: [200, 200, 200, 200, 200, 200],
+		// Public and the same for everyone, but a draft survey has no thank-you page either.
+		expect: [404, 404, 404, 404, 404, 404],
 		request: (c) => ({ params: { slug: c.draftSlug } })
 	},
 
@@ -368,7 +368,119 @@ export const routeTable: Record<string, RouteRule> = {
 		request: () => ({ form: {} })
 	},
 
+	// ---- comments: every office reader may read them (redacted); reviewers and admins moderate
+	'GET /admin/cycles/[id]/comments': consolePage,
+	'POST /admin/cycles/[id]/comments ?/moderate': {
+		expect: [LOGIN, 403, 404, UNIT, 404, LOGIN],
+		request: () => ({ form: { id: '999999', action: 'show' } })
+	},
+	'POST /admin/cycles/[id]/comments ?/showAll': {
+		expect: [LOGIN, 403, 200, UNIT, 200, LOGIN],
+		request: () => ({ form: {} })
+	},
+	'POST /admin/cycles/[id]/comments ?/redactAll': {
+		expect: [LOGIN, 403, 200, UNIT, 200, LOGIN],
+		request: () => ({ form: {} })
+	},
+	'POST /admin/cycles/[id]/comments ?/settings': adminAction(() => ({ form: {} })),
+
+	// ---- rectification overview (about results: admins and viewers; reviewers see no scores)
+	'GET /admin/cycles/[id]/rectification': { expect: [LOGIN, 200, 403, UNIT, 200, LOGIN] },
+	'GET /admin/cycles/[id]/rectification/export': { expect: [LOGIN, 200, 403, UNIT, 200, LOGIN] },
+	...Object.fromEntries(
+		['create', 'carryOver', 'saveType'].map((action) => [
+			`POST /admin/cycles/[id]/rectification ?/${action}`,
+			adminAction(() => ({ form: {} }), 'input')
+		])
+	),
+	'POST /admin/cycles/[id]/rectification ?/deleteType': adminAction(
+		() => ({ form: { code: 'no_such_type' } }),
+		404
+	),
+	'POST /admin/cycles/[id]/rectification ?/remindOverdue': adminAction(() => ({ form: {} })),
+	'POST /admin/cycles/[id]/rectification ?/settings': adminAction(() => ({
+		form: { appealDays: '15' }
+	})),
+	'GET /admin/cycles/[id]/rectification/appeals/[aid]': {
+		expect: [LOGIN, 404, 403, UNIT, 404, LOGIN],
+		request: () => ({ params: { aid: '999999' } })
+	},
+	'POST /admin/cycles/[id]/rectification/appeals/[aid] ?/answer': adminAction(
+		() => ({ params: { aid: '999999' }, form: {} }),
+		'input'
+	),
+
+	// ---- a rectification item in the unit portal (no such item: 404 for whoever may look)
+	'GET /unit/rectifications/[rid]': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' } })
+	},
+	'GET /unit/rectifications/[rid]/evidence/[fid]': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999', fid: '1' } })
+	},
+	// Valid input, so that the item lookup (not the form check) gives the answer.
+	'POST /unit/rectifications/[rid] ?/update': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: { description: '矩阵描述', owner: '矩阵' } })
+	},
+	'POST /unit/rectifications/[rid] ?/status': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: { status: 'in_progress' } })
+	},
+	'POST /unit/rectifications/[rid] ?/note': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: { note: '矩阵备注' } })
+	},
+	'POST /unit/rectifications/[rid] ?/evidence': {
+		expect: [LOGIN, '→/admin', '→/admin', 404, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: {} })
+	},
+	// Reminders and follow-up surveys are the office's.
+	'POST /unit/rectifications/[rid] ?/remind': {
+		expect: [LOGIN, '→/admin', '→/admin', 403, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: {} })
+	},
+	'POST /unit/rectifications/[rid] ?/followup': {
+		expect: [LOGIN, '→/admin', '→/admin', 403, 404, LOGIN],
+		request: () => ({ params: { rid: '999999' }, form: {} })
+	},
+
+	// ---- feedback API: admins, and a liaison for their own unit (TW01) only
+	'GET /api/v1/units/[code]/feedback': {
+		expect: [401, 403, 403, 200, 200, 401],
+		request: () => ({ params: { code: 'TW01' } })
+	},
+	'GET /api/v1/units/[code]/rectifications': {
+		expect: [401, 403, 403, 200, 200, 401],
+		request: () => ({ params: { code: 'TW01' } })
+	},
+	'POST /api/v1/units/[code]/rectifications': {
+		expect: [401, 403, 403, 'input', 'input', 401],
+		request: () => ({ params: { code: 'TW01' }, json: {} })
+	},
+	'GET /api/v1/rectifications/[id]': {
+		expect: [401, 403, 403, 404, 404, 401],
+		request: () => ({ params: { id: '999999' } })
+	},
+	'PATCH /api/v1/rectifications/[id]': {
+		expect: [401, 403, 403, 404, 404, 401],
+		request: () => ({ params: { id: '999999' }, json: { note: '矩阵备注' } })
+	},
+	'POST /api/v1/rectifications/[id]/evidence': {
+		expect: [401, 403, 403, 404, 404, 401],
+		request: () => ({ params: { id: '999999' } })
+	},
+
 	// ---- review and fraud checks (reviewers and admins)
+	// The review console: viewers are office readers but do not decide on submissions.
+	'GET /admin/cycles/[id]/review': { expect: [LOGIN, 403, 200, UNIT, 200, LOGIN] },
+	'POST /admin/cycles/[id]/review ?/review': {
+		expect: [LOGIN, 403, 'input', UNIT, 'input', LOGIN],
+		request: () => ({ form: {} })
+	},
+	// No survey named: the admin gets past the role check and is told there is no such survey.
+	'POST /admin/cycles/[id]/review ?/recheck': adminAction(() => ({ form: {} }), 404),
 	'POST /api/v1/responses/[id]/review': {
 		expect: [401, 403, 'input', 403, 'input', 401],
 		request: () => ({ params: { id: '999999' }, json: {} })
