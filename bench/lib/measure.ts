@@ -26,6 +26,8 @@ export async function load(opts: {
 	body?: () => string;
 	headers?: Record<string, string>;
 	maxRequests?: number;
+	/** Statuses that count as done (default: any 2xx). */
+	okStatuses?: number[];
 }): Promise<LoadResult> {
 	if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(opts.url)) {
 		throw new Error('loopback only');
@@ -56,7 +58,7 @@ export async function load(opts: {
 		});
 	});
 	const ok = Object.entries(statuses)
-		.filter(([s]) => s.startsWith('2'))
+		.filter(([s]) => (opts.okStatuses ? opts.okStatuses.includes(Number(s)) : s.startsWith('2')))
 		.reduce((a, [, n]) => a + n, 0);
 	return {
 		rps: ok / opts.seconds,

@@ -10,6 +10,13 @@ import {
 import { cycleDocumentSchema } from '$lib/schemas/cycle-document';
 import { surveyInputSchema } from '$lib/schemas/survey';
 import { responseInputSchema } from '$lib/schemas/response';
+import { rectificationInputSchema, rectificationPatchSchema } from '$lib/schemas/feedback';
+import { bulkReviewSchema, reviewDecisionSchema, ruleSetChangeSchema } from '$lib/schemas/rule-set';
+import {
+	createInvitationsSchema,
+	phoneVerificationRequestSchema,
+	remindersSchema
+} from '$lib/schemas/invitation';
 
 type Method = 'get' | 'post' | 'patch' | 'delete' | 'put';
 
@@ -240,6 +247,165 @@ export const operations: Operation[] = [
 		path: '/api/v1/cycles/{id}/snapshots/{sid}/publish',
 		summary: 'Publish a snapshot (frozen; a diff against the last published one is kept)',
 		roles: ['admin']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/public/surveys/{slug}/phone-verification',
+		summary:
+			'Send a 6-digit code by SMS (5 minutes, 5 tries) for a group that requires a verified phone; rate-limited per phone and per network',
+		roles: 'public',
+		body: phoneVerificationRequestSchema,
+		responses: { 202: '{expiresAt}' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/surveys/{slug}/invitations',
+		summary:
+			'The roster: name, subgroup, organisation, phone on file, code issued, answered (by the day)',
+		roles: ['admin', 'viewer'],
+		query: ['group']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/invitations',
+		summary:
+			'Add people (roster) or nameless entries (count) and issue their codes, or issue codes to entries without one (unissued); codes are shown once',
+		roles: ['admin'],
+		body: createInvitationsSchema,
+		responses: { 201: '{issued, codes: [{entryId, label, subgroup, code, link}]}' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/surveys/{slug}/invitations/stats',
+		summary: 'Issued and answered per group and subgroup, and answered by day',
+		roles: ['admin', 'viewer']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/invitations/{entry}/reissue',
+		summary: 'Revoke a lost code and issue a new one (409 when the code was used)',
+		roles: ['admin'],
+		responses: { 200: '{entryId, label, subgroup, code, link}' }
+	},
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/invitations/reminders',
+		summary:
+			'SMS reminders to people whose code is unused, at most one a day each (reissue: new code and link)',
+		roles: ['admin'],
+		body: remindersSchema,
+		responses: { 200: '{sent, failed, noPhone, alreadyToday}' }
+	},
+	// ---- anti-fraud and review (issue 6) ----
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/responses/import',
+		summary:
+			'NDJSON of paper/historical submissions (application/x-ndjson, one importLine per line): same validation and checks minus token and PoW, in receivedAt order; all or nothing unless partial=true',
+		roles: ['admin'],
+		query: ['partial'],
+		responses: {
+			200: '{imported, rejected, errors: [{line, errors}], jobId}',
+			400: 'nothing stored: {imported: 0, rejected, errors: [{line, errors}]} (problem+json)'
+		}
+	},
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/recheck',
+		summary:
+			'Retrospective pass: every check and window detector under the current rule set; 202 {job} to poll, or wait=true for 200 {job} with the summary of changed decisions',
+		roles: ['admin'],
+		query: ['wait'],
+		responses: { 202: '{job: {id, status}}', 200: '{job: {id, status, result}}' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/jobs/{id}',
+		summary: 'A long-running job (recheck, import): status, progress/total, result or error',
+		roles: ['admin', 'reviewer']
+	},
+	{
+		method: 'get',
+		path: '/api/v1/cycles/{id}/rule-sets',
+		summary: 'Anti-fraud rule-set versions of a cycle (version 1 = defaults)',
+		roles: ['admin', 'viewer', 'reviewer']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/cycles/{id}/rule-sets',
+		summary:
+			'New rule-set version from {rules (changes only), reason}; after opening a reason is required and every open survey is rechecked',
+		roles: ['admin'],
+		body: ruleSetChangeSchema,
+		responses: { 201: '{version, rules, jobs: [{survey, jobId}]}' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/surveys/{slug}/alerts',
+		summary:
+			'Window-detector alerts: {items: [{unit, detector, windowStart, windowEnd, observed, expected, evidence}]}',
+		roles: ['admin', 'viewer', 'reviewer']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/surveys/{slug}/review',
+		summary:
+			'Bulk review {ids | cluster, decision: accept|exclude, reason}; logged with the rule-set version',
+		roles: ['reviewer', 'admin'],
+		body: bulkReviewSchema,
+		responses: { 200: '{decided, decision, ruleSetVersion}' }
+	},
+	{
+		method: 'post',
+		path: '/api/v1/responses/{id}/review',
+		summary: 'Review one submission (by submissionId): {decision: accept|exclude, reason}',
+		roles: ['reviewer', 'admin'],
+		body: reviewDecisionSchema,
+		responses: { 200: '{decided, decision, ruleSetVersion}' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/units/{code}/feedback',
+		summary:
+			'Unit portal: published result, low items, trend, redacted comments, rectification items, appeals',
+		roles: ['admin', 'unit_liaison (own unit)'],
+		query: ['cycle']
+	},
+	{
+		method: 'get',
+		path: '/api/v1/units/{code}/rectifications',
+		summary: 'Rectification items of a unit in a cycle (overdue is derived from the deadline)',
+		roles: ['admin', 'unit_liaison (own unit)'],
+		query: ['cycle', 'status']
+	},
+	{
+		method: 'post',
+		path: '/api/v1/units/{code}/rectifications',
+		summary: 'Create a rectification item (deadline today or later, type from the cycle list)',
+		roles: ['admin', 'unit_liaison (own unit)'],
+		body: rectificationInputSchema,
+		responses: { 201: 'the item' }
+	},
+	{
+		method: 'get',
+		path: '/api/v1/rectifications/{id}',
+		summary: 'A rectification item with history, evidence files and follow-up',
+		roles: ['admin', 'unit_liaison (own unit)']
+	},
+	{
+		method: 'patch',
+		path: '/api/v1/rectifications/{id}',
+		summary: 'Edit, add a note, or move open → in_progress → done → verified (verify: admin)',
+		roles: ['admin', 'unit_liaison (own unit)'],
+		body: rectificationPatchSchema
+	},
+	{
+		method: 'post',
+		path: '/api/v1/rectifications/{id}/evidence',
+		summary:
+			'Upload an evidence file (multipart field `file`: PDF, JPEG, PNG, DOCX or XLSX by content; size-limited)',
+		roles: ['admin', 'unit_liaison (own unit)'],
+		responses: { 201: 'the stored file (without its bytes)', 413: 'too large', 415: 'refused type' }
 	},
 	{ method: 'get', path: '/api/v1/openapi.json', summary: 'This description', roles: 'public' }
 ];

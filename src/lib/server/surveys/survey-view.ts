@@ -43,7 +43,11 @@ export function forgetSurveyView(slug?: string): void {
 	else cache.clear();
 }
 
-export async function loadSurveyView(db: DbOrTx, slug: string, now = Date.now()): Promise<SurveyView> {
+export async function loadSurveyView(
+	db: DbOrTx,
+	slug: string,
+	now = Date.now()
+): Promise<SurveyView> {
 	const hit = cache.get(slug);
 	if (hit && now - hit.at < TTL_MS) return hit.view;
 	if (typeof slug !== 'string' || slug.length > 60) throw new NotFoundError('survey_not_found');
@@ -65,7 +69,9 @@ export async function loadSurveyView(db: DbOrTx, slug: string, now = Date.now())
 	let units = allUnits;
 	if (def.frozenUnits) {
 		const byCode = new Map(allUnits.map((u) => [u.code, u]));
-		units = def.frozenUnits.map((c) => byCode.get(c)).filter((u): u is (typeof allUnits)[number] => !!u);
+		units = def.frozenUnits
+			.map((c) => byCode.get(c))
+			.filter((u): u is (typeof allUnits)[number] => !!u);
 	} else if (Array.isArray(def.units)) {
 		const wanted = new Set(def.units);
 		units = allUnits.filter((u) => wanted.has(u.code));
@@ -81,7 +87,13 @@ export async function loadSurveyView(db: DbOrTx, slug: string, now = Date.now())
 	const groups = def.groups
 		.map((code) => groupRows.find((g) => g.code === code))
 		.filter((g): g is (typeof groupRows)[number] => !!g)
-		.map((g) => ({ id: g.id, code: g.code, label: g.label, identity: g.identity, subgroups: g.subgroups }));
+		.map((g) => ({
+			id: g.id,
+			code: g.code,
+			label: g.label,
+			identity: g.identity,
+			subgroups: g.subgroups
+		}));
 	const areaRows = await db
 		.select()
 		.from(area)
@@ -99,7 +111,10 @@ export async function loadSurveyView(db: DbOrTx, slug: string, now = Date.now())
 			? builtInScales[def.scale]
 			: {
 					levels: def.scale.levels.map((l) => ({ ...l, label: { zh: l.label, en: l.label } })),
-					dontKnow: { code: def.scale.dontKnow.code, label: { zh: def.scale.dontKnow.label, en: def.scale.dontKnow.label } }
+					dontKnow: {
+						code: def.scale.dontKnow.code,
+						label: { zh: def.scale.dontKnow.label, en: def.scale.dontKnow.label }
+					}
 				};
 	const view: SurveyView = {
 		survey: s,
