@@ -94,33 +94,25 @@ export async function aggregateRollups(db: DbOrTx, cycleId: number): Promise<Sta
 }
 
 interface Fingerprint {
-	submissions: number;
 	maxSubmissionId: number;
 }
 
 /**
- * Count and highest id of the cycle's submissions: an index scan of `submissions`, much smaller
- * than `ratings`. New answers change both; reviews do not, so they mark the roll-ups stale.
+ * The highest submission id of the cycle: new answers raise it (ids only grow); reviews do not, so
+ * they mark the roll-ups stale. A backward scan of the primary key, not a count of the table.
  */
 async function fingerprint(db: DbOrTx, cycleId: number): Promise<Fingerprint> {
-	const r = rowsOf<{ n: number | string; max_id: number | string }>(
+	const r = rowsOf<{ max_id: number | string }>(
 		await db.execute(sql`
-			select count(*)::float8 as n, coalesce(max(s.id), 0)::float8 as max_id
+			select coalesce(max(s.id), 0)::float8 as max_id
 			from submissions s
 			where s.survey_id in (select v.id from surveys v where v.cycle_id = ${cycleId}::int)`)
 	);
-	return { submissions: Number(r[0]?.n ?? 0), maxSubmissionId: Number(r[0]?.max_id ?? 0) };
+	return { maxSubmissionId: Number(r[0]?.max_id ?? 0) };
 }
 
-async function isFresh(db: DbOrTx, cycleId: number): Promise<boolean> {
-	const [state] = await db
-		.select()
-		.from(ratingRollupState)
-		.where(eq(ratingRollupState.cycleId, cycleId));
-	if (!state || state.stale) return false;
-	const now = await fingerprint(db, cycleId);
-	return now.submissions === state.submissions && now.maxSubmissionId === state.maxSubmissionId;
-}
+/** A full rebuild at least this often heals a submission that committed after a later one. */
+const FULL_REBUILD_AFTER_MS = 10 * 60 * 1000;
 
 /** Arbitrary first key of the advisory lock that serialises roll-up rebuilds of one cycle. */
 const ROLLUP_LOCK = 73_001;
@@ -145,26 +137,70 @@ export async function refreshRollups(db: DbOrTx, cycleId: number): Promise<void>
 			from ratings r
 			where r.unit_id in (select u.id from units u where u.cycle_id = ${cycleId}::int)
 			group by 2, 3, 4, 5, 6, 7`);
-		const state = {
-			refreshedAt: new Date(),
-			submissions: fp.submissions,
-			maxSubmissionId: fp.maxSubmissionId,
-			stale: false
-		};
+		await saveState(tx, cycleId, fp.maxSubmissionId);
+	});
+}
+
+async function saveState(db: DbOrTx, cycleId: number, maxSubmissionId: number) {
+	const state = { refreshedAt: new Date(), submissions: 0, maxSubmissionId, stale: false };
+	await db
+		.insert(ratingRollupState)
+		.values({ cycleId, ...state })
+		.onConflictDoUpdate({ target: ratingRollupState.cycleId, set: state });
+}
+
+/**
+ * Adds only the submissions that arrived since the last refresh (a range scan of the ratings
+ * index), so a live dashboard during the evening rush does not rescan millions of ratings.
+ */
+async function addNewSubmissions(db: DbOrTx, cycleId: number, fromId: number) {
+	await db.transaction(async (tx) => {
+		await tx.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::int, ${cycleId}::int)`);
+		const [state] = await tx
+			.select()
+			.from(ratingRollupState)
+			.where(eq(ratingRollupState.cycleId, cycleId));
+		// Someone else refreshed meanwhile: start from where they stopped.
+		const from = Math.max(fromId, Number(state?.maxSubmissionId ?? 0));
+		const fp = await fingerprint(tx, cycleId);
+		if (fp.maxSubmissionId <= from) return;
+		await tx.execute(sql`
+			insert into rating_rollups
+				(cycle_id, unit_id, group_id, area_id, value, day, status, n, sum_w, sum_w2)
+			select ${cycleId}::int, r.unit_id, r.group_id, coalesce(r.area_id, ${NO_AREA}::int),
+				coalesce(r.value, ${DONT_KNOW_VALUE}::int), r.day, r.status, count(*)::int,
+				sum(r.weight::float8), sum(r.weight::float8 * r.weight::float8)
+			from ratings r
+			where r.submission_id > ${from} and r.submission_id <= ${fp.maxSubmissionId}
+				and r.unit_id in (select u.id from units u where u.cycle_id = ${cycleId}::int)
+			group by 2, 3, 4, 5, 6, 7
+			on conflict (cycle_id, unit_id, group_id, area_id, value, day, status) do update set
+				n = rating_rollups.n + excluded.n,
+				sum_w = rating_rollups.sum_w + excluded.sum_w,
+				sum_w2 = rating_rollups.sum_w2 + excluded.sum_w2`);
 		await tx
-			.insert(ratingRollupState)
-			.values({ cycleId, ...state })
-			.onConflictDoUpdate({ target: ratingRollupState.cycleId, set: state });
+			.update(ratingRollupState)
+			.set({ maxSubmissionId: fp.maxSubmissionId })
+			.where(eq(ratingRollupState.cycleId, cycleId));
 	});
 }
 
 /**
- * Rebuilds the roll-ups if answers arrived or statuses changed since the last rebuild.
- * Returns whether it rebuilt.
+ * Brings the roll-ups up to date: nothing when fresh, only the new submissions when answers
+ * arrived, a full rebuild after reviews (stale) or every few minutes. Returns whether it changed them.
  */
 export async function ensureRollups(db: DbOrTx, cycleId: number): Promise<boolean> {
-	if (await isFresh(db, cycleId)) return false;
-	await refreshRollups(db, cycleId);
+	const [state] = await db
+		.select()
+		.from(ratingRollupState)
+		.where(eq(ratingRollupState.cycleId, cycleId));
+	if (!state || state.stale || Date.now() - state.refreshedAt.getTime() > FULL_REBUILD_AFTER_MS) {
+		await refreshRollups(db, cycleId);
+		return true;
+	}
+	const fp = await fingerprint(db, cycleId);
+	if (fp.maxSubmissionId === Number(state.maxSubmissionId)) return false;
+	await addNewSubmissions(db, cycleId, Number(state.maxSubmissionId));
 	return true;
 }
 
