@@ -41,13 +41,22 @@ function line(over: Record<string, unknown> = {}) {
 	};
 }
 
-async function importNdjson(lines: unknown[], query = '', token = adminToken, type = 'application/x-ndjson') {
+async function importNdjson(
+	lines: unknown[],
+	query = '',
+	token = adminToken,
+	type = 'application/x-ndjson'
+) {
 	const r = await fetch(`${server.url}/api/v1/surveys/${SLUG}/responses/import${query}`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${token}`, 'content-type': type },
 		body: lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')
 	});
-	return { status: r.status, type: r.headers.get('content-type') ?? '', json: (await r.json()) as Record<string, unknown> };
+	return {
+		status: r.status,
+		type: r.headers.get('content-type') ?? '',
+		json: (await r.json()) as Record<string, unknown>
+	};
 }
 
 beforeAll(async () => {
@@ -78,7 +87,11 @@ describe('import', () => {
 	});
 
 	it('stores nothing when a line is bad and lists the bad lines', async () => {
-		const r = await importNdjson([line(), '{"broken"', line({ receivedAt: '2001-01-01T00:00:00Z' })]);
+		const r = await importNdjson([
+			line(),
+			'{"broken"',
+			line({ receivedAt: '2001-01-01T00:00:00Z' })
+		]);
 		expect(r.status).toBe(400);
 		expect(r.type).toContain('application/problem+json');
 		expect(r.json).toMatchObject({ imported: 0, rejected: 2 });
@@ -130,7 +143,10 @@ describe('alerts, recheck and rule sets', () => {
 		expect(started.headers.get('location')).toBe(`/api/v1/jobs/${id}`);
 		const waited = await admin('POST', `/api/v1/surveys/${SLUG}/recheck?wait=true`);
 		expect(waited.status).toBe(200);
-		const job = waited.json.job as { status: string; result: { submissions: number; changed: number } };
+		const job = waited.json.job as {
+			status: string;
+			result: { submissions: number; changed: number };
+		};
 		expect(job.status).toBe('done');
 		expect(job.result.submissions).toBe(5);
 		expect(job.result.changed).toBe(0);
@@ -142,7 +158,9 @@ describe('alerts, recheck and rule sets', () => {
 		const list = await viewer('GET', `/api/v1/cycles/${cycleId}/rule-sets`);
 		expect(list.status).toBe(200);
 		expect((list.json.items as { version: number }[]).map((i) => i.version)).toEqual([1]);
-		expect((await viewer('POST', `/api/v1/cycles/${cycleId}/rule-sets`, { rules: {} })).status).toBe(403);
+		expect(
+			(await viewer('POST', `/api/v1/cycles/${cycleId}/rule-sets`, { rules: {} })).status
+		).toBe(403);
 		const noReason = await admin('POST', `/api/v1/cycles/${cycleId}/rule-sets`, {
 			rules: { points: { 'network.datacenter': 1 } }
 		});
@@ -153,7 +171,9 @@ describe('alerts, recheck and rule sets', () => {
 			reason: 'test'
 		});
 		expect(invalid.status).toBe(400);
-		expect((invalid.json.errors as { path: string }[]).map((e) => e.path)).toContain('rules.points');
+		expect((invalid.json.errors as { path: string }[]).map((e) => e.path)).toContain(
+			'rules.points'
+		);
 		const created = await admin('POST', `/api/v1/cycles/${cycleId}/rule-sets`, {
 			rules: { points: { 'network.datacenter': 1 } },
 			reason: '云服务器出口多为企业代理，降低分值'
@@ -173,7 +193,10 @@ describe('alerts, recheck and rule sets', () => {
 		expect(result.changed).toBe(4);
 		// 1 point for the cloud network plus the flag-only out-of-county point: flagged, not quarantined.
 		expect(result.transitions).toEqual({ 'quarantined→flagged': 4 });
-		const again = await admin('POST', `/api/v1/cycles/${cycleId}/rule-sets`, { rules: {}, reason: 'same' });
+		const again = await admin('POST', `/api/v1/cycles/${cycleId}/rule-sets`, {
+			rules: {},
+			reason: 'same'
+		});
 		expect(again.status).toBe(400);
 	});
 });
@@ -192,16 +215,28 @@ describe('review', () => {
 
 		const body = { decision: 'accept', reason: '核实为政务外网出口' };
 		expect((await viewer('POST', `/api/v1/responses/${ids[0]}/review`, body)).status).toBe(403);
-		expect((await reviewer('POST', `/api/v1/responses/${ids[0]}/review`, { decision: 'accept' })).status).toBe(400);
-		expect((await reviewer('POST', `/api/v1/responses/${randomUUID()}/review`, body)).status).toBe(404);
+		expect(
+			(await reviewer('POST', `/api/v1/responses/${ids[0]}/review`, { decision: 'accept' })).status
+		).toBe(400);
+		expect((await reviewer('POST', `/api/v1/responses/${randomUUID()}/review`, body)).status).toBe(
+			404
+		);
 		const one = await reviewer('POST', `/api/v1/responses/${ids[0]}/review`, body);
 		expect(one.status).toBe(200);
 		expect(one.json).toMatchObject({ decided: 1, decision: 'accept', ruleSetVersion: 3 });
 
 		expect(
-			(await reviewer('POST', `/api/v1/surveys/${SLUG}/review`, { ids, cluster: 'reason:x', ...body })).status
+			(
+				await reviewer('POST', `/api/v1/surveys/${SLUG}/review`, {
+					ids,
+					cluster: 'reason:x',
+					...body
+				})
+			).status
 		).toBe(400);
-		expect((await viewer('POST', `/api/v1/surveys/${SLUG}/review`, { ids, ...body })).status).toBe(403);
+		expect((await viewer('POST', `/api/v1/surveys/${SLUG}/review`, { ids, ...body })).status).toBe(
+			403
+		);
 		const bulk = await reviewer('POST', `/api/v1/surveys/${SLUG}/review`, {
 			cluster: 'reason:network.datacenter',
 			decision: 'exclude',

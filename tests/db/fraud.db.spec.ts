@@ -58,7 +58,13 @@ async function county(slug: string) {
 	return r;
 }
 
-const LEVELS = ['dont_know', 'satisfied', 'fairly_satisfied', 'basically_satisfied', 'dissatisfied'];
+const LEVELS = [
+	'dont_know',
+	'satisfied',
+	'fairly_satisfied',
+	'basically_satisfied',
+	'dissatisfied'
+];
 
 interface Send {
 	at: number;
@@ -82,7 +88,12 @@ async function send(view: SurveyView, s: Send) {
 		view.survey.slug,
 		{
 			submissionId,
-			...liveCredentials(key, view.survey.id, new Date(s.at - (s.durationMs ?? 150_000)), s.powMs === undefined ? 800 : s.powMs),
+			...liveCredentials(
+				key,
+				view.survey.id,
+				new Date(s.at - (s.durationMs ?? 150_000)),
+				s.powMs === undefined ? 800 : s.powMs
+			),
 			group: 'residents',
 			area: s.area ?? 'T01-V1',
 			ratings,
@@ -113,7 +124,9 @@ async function send(view: SurveyView, s: Send) {
 }
 
 const honestPattern = (i: number) =>
-	['120000100200000', '010000200100000', '001000100020000', '100000020001000', '020000001000200'][i % 5];
+	['120000100200000', '010000200100000', '001000100020000', '100000020001000', '020000001000200'][
+		i % 5
+	];
 
 describe('the pipeline decides', () => {
 	let view: SurveyView;
@@ -132,7 +145,11 @@ describe('the pipeline decides', () => {
 	});
 
 	it('quarantines a far too fast answer (fallback before 100 answers) and copies the status to ratings', async () => {
-		const r = await send(view, { at: OPENS + 2 * HOUR, durationMs: 12_000, pattern: honestPattern(1) });
+		const r = await send(view, {
+			at: OPENS + 2 * HOUR,
+			durationMs: 12_000,
+			pattern: honestPattern(1)
+		});
 		expect(r.status).toBe('quarantined');
 		expect(r.reasons).toContain('speed.hard');
 		const ratings = rowsOf<{ status: number }>(
@@ -146,8 +163,16 @@ describe('the pipeline decides', () => {
 	});
 
 	it('quarantines a repeat on the same device and keeps the first', async () => {
-		const first = await send(view, { at: OPENS + 3 * HOUR, pattern: '121000120000000', device: 'dev-1' });
-		const again = await send(view, { at: OPENS + 4 * HOUR, pattern: '121000120000000', device: 'dev-1' });
+		const first = await send(view, {
+			at: OPENS + 3 * HOUR,
+			pattern: '121000120000000',
+			device: 'dev-1'
+		});
+		const again = await send(view, {
+			at: OPENS + 4 * HOUR,
+			pattern: '121000120000000',
+			device: 'dev-1'
+		});
 		expect(first.status).toBe('accepted');
 		expect(again.status).toBe('quarantined');
 		expect(again.reasons).toContain('identity.duplicate');
@@ -155,16 +180,28 @@ describe('the pipeline decides', () => {
 
 	it('records a shared device with different answers without excluding it', async () => {
 		await send(view, { at: OPENS + 5 * HOUR, pattern: '120000100200000', device: 'dev-2' });
-		const other = await send(view, { at: OPENS + 6 * HOUR, pattern: '003040002000110', device: 'dev-2' });
+		const other = await send(view, {
+			at: OPENS + 6 * HOUR,
+			pattern: '003040002000110',
+			device: 'dev-2'
+		});
 		expect(other.reasons).toContain('identity.shared');
 		expect(['accepted', 'flagged']).toContain(other.status);
 	});
 
 	it('adds points for a cloud network but never rejects on the network alone', async () => {
-		const r = await send(view, { at: OPENS + 7 * HOUR, pattern: honestPattern(2), ip: '47.100.1.1' });
+		const r = await send(view, {
+			at: OPENS + 7 * HOUR,
+			pattern: honestPattern(2),
+			ip: '47.100.1.1'
+		});
 		expect(r.reasons).toContain('network.datacenter');
 		expect(r.status).toBe('quarantined');
-		const out = await send(view, { at: OPENS + 8 * HOUR, pattern: honestPattern(3), ip: '223.100.5.5' });
+		const out = await send(view, {
+			at: OPENS + 8 * HOUR,
+			pattern: honestPattern(3),
+			ip: '223.100.5.5'
+		});
 		expect(out.reasons).toEqual(['network.out_of_county']);
 		expect(out.status).toBe('accepted');
 	});
@@ -176,7 +213,11 @@ describe('the pipeline decides', () => {
 	});
 
 	it('marks a failed trap item with one point only', async () => {
-		const r = await send(view, { at: OPENS + 10 * HOUR, pattern: honestPattern(0), attention: 'satisfied' });
+		const r = await send(view, {
+			at: OPENS + 10 * HOUR,
+			pattern: honestPattern(0),
+			attention: 'satisfied'
+		});
 		expect(r.reasons).toEqual(['trap.failed']);
 		expect(r.status).toBe('accepted');
 	});
@@ -217,7 +258,10 @@ describe('window detectors, recheck and review', () => {
 				at: wave + k * 60_000,
 				pattern: template
 					? '1'.repeat(view.units.length)
-					: `01${k.toString(4).padStart(view.units.length - 2, '0').replace(/[123]/g, (d) => String(Number(d) + 1))}`,
+					: `01${k
+							.toString(4)
+							.padStart(view.units.length - 2, '0')
+							.replace(/[123]/g, (d) => String(Number(d) + 1))}`,
 				area: 'T02-V1',
 				durationMs: template ? 140_000 : 135_000
 			});
@@ -227,14 +271,24 @@ describe('window detectors, recheck and review', () => {
 	}, 600_000);
 
 	it('alerts on the wave, not on the steady traffic, and weighs the window down', async () => {
-		const run = await runRecentDetectors(db, view.survey.slug, new Date(OPENS + 3 * DAY + 16 * HOUR));
+		const run = await runRecentDetectors(
+			db,
+			view.survey.slug,
+			new Date(OPENS + 3 * DAY + 16 * HOUR)
+		);
 		expect(run.alerts).toBeGreaterThan(0);
 		const alerts = (await listAlerts(db, view)).filter((a) => a.detector === 'burst');
 		expect(alerts.length).toBeGreaterThan(0);
 		expect(alerts.every((a) => Date.parse(a.windowEnd) > OPENS + 3 * DAY + 11 * HOUR)).toBe(true);
 		expect(alerts.some((a) => a.unit === 'T02')).toBe(true);
 		// Templates are quarantined; the others keep a weight below 1 on T02's answer only.
-		const rows = rowsOf<{ client_id: string; status: string; reasons: string[]; weight: number; pattern: string }>(
+		const rows = rowsOf<{
+			client_id: string;
+			status: string;
+			reasons: string[];
+			weight: number;
+			pattern: string;
+		}>(
 			await db.execute(sql`select client_id, status, reasons, weight, pattern from submissions
 				where client_id in (select x::uuid from jsonb_array_elements_text(${JSON.stringify(campaignIds)}::jsonb) t(x))`)
 		);
@@ -247,9 +301,15 @@ describe('window detectors, recheck and review', () => {
 		);
 		const t02 = view.units.find((u) => u.code === 'T02')!.id;
 		expect(ratingWeights.find((r) => r.unit_id === t02)!.weight).toBeLessThan(1);
-		expect(ratingWeights.filter((r) => r.unit_id !== t02).every((r) => r.weight === 1 || r.weight < 1)).toBe(true);
+		expect(
+			ratingWeights.filter((r) => r.unit_id !== t02).every((r) => r.weight === 1 || r.weight < 1)
+		).toBe(true);
 		// A second pass over the same data changes nothing.
-		const again = await runRecentDetectors(db, view.survey.slug, new Date(OPENS + 3 * DAY + 16 * HOUR));
+		const again = await runRecentDetectors(
+			db,
+			view.survey.slug,
+			new Date(OPENS + 3 * DAY + 16 * HOUR)
+		);
 		expect(again.changed).toBe(0);
 	});
 
@@ -277,7 +337,9 @@ describe('window detectors, recheck and review', () => {
 		);
 		expect(Number(statusOfRatings[0].n)).toBe(0);
 		const recheckDecisions = rowsOf<{ n: number | string }>(
-			await db.execute(sql`select count(*) as n from decisions where source = 'recheck' and rule_set_version = 2`)
+			await db.execute(
+				sql`select count(*) as n from decisions where source = 'recheck' and rule_set_version = 2`
+			)
 		);
 		expect(Number(recheckDecisions[0].n)).toBe(summary.changed);
 		// Nothing left to change on a second pass.
@@ -292,7 +354,14 @@ describe('window detectors, recheck and review', () => {
 		const group = q.groups.find((g) => g.kind === 'reason' && g.key === 'reason:speed.hard');
 		expect(group).toBeDefined();
 		expect(JSON.stringify(q)).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
-		const r = await reviewMany(db, simActor, view, { cluster: 'reason:speed.hard' }, 'accept', '核实为老年人慢速作答');
+		const r = await reviewMany(
+			db,
+			simActor,
+			view,
+			{ cluster: 'reason:speed.hard' },
+			'accept',
+			'核实为老年人慢速作答'
+		);
 		expect(r.decided).toBe(group!.count);
 		const one = campaignIds[0];
 		await reviewOne(db, simActor, view, one, 'exclude', '模板答卷');
@@ -306,12 +375,19 @@ describe('window detectors, recheck and review', () => {
 		);
 		expect(kept[0].status).toBe('excluded');
 		const audit = rowsOf<{ action: string; detail: { ruleSetVersion: number } }>(
-			await db.execute(sql`select action, detail from audit_log where action like 'response.review.%' order by id`)
+			await db.execute(
+				sql`select action, detail from audit_log where action like 'response.review.%' order by id`
+			)
 		);
-		expect(audit.map((a) => a.action)).toEqual(['response.review.accept', 'response.review.exclude']);
+		expect(audit.map((a) => a.action)).toEqual([
+			'response.review.accept',
+			'response.review.exclude'
+		]);
 		expect(audit[0].detail.ruleSetVersion).toBe(2);
 		const reviewDecisions = rowsOf<{ note: string; actor: string }>(
-			await db.execute(sql`select note, actor from decisions where source = 'review' order by id desc limit 1`)
+			await db.execute(
+				sql`select note, actor from decisions where source = 'review' order by id desc limit 1`
+			)
 		);
 		expect(reviewDecisions[0]).toEqual({ note: '模板答卷', actor: simActor.label });
 	});
@@ -350,7 +426,9 @@ describe('importer', () => {
 	const count = async () =>
 		Number(
 			rowsOf<{ n: number | string }>(
-				await db.execute(sql`select count(*) as n from submissions where survey_id = ${view.survey.id}`)
+				await db.execute(
+					sql`select count(*) as n from submissions where survey_id = ${view.survey.id}`
+				)
 			)[0].n
 		);
 
@@ -402,7 +480,13 @@ describe('importer', () => {
 		);
 		expect(r).toMatchObject({ imported: 2, rejected: 1, rolledBack: false });
 		expect(r.errors.map((e) => e.line)).toEqual([2]);
-		const rows = rowsOf<{ client_id: string; reasons: string[]; phone_hash: string | null; source: string; network_type: string | null }>(
+		const rows = rowsOf<{
+			client_id: string;
+			reasons: string[];
+			phone_hash: string | null;
+			source: string;
+			network_type: string | null;
+		}>(
 			await db.execute(sql`select client_id, reasons, phone_hash, source, network_type from submissions
 				where survey_id = ${view.survey.id} order by received_at`)
 		);
@@ -415,7 +499,12 @@ describe('importer', () => {
 		expect(dump).not.toContain('60.20.9.9');
 		expect(dump).not.toContain('13800138000');
 		// Importing the same ids again: per-line duplicates, nothing stored.
-		const again = await importResponses(db, simActor, view.survey.slug, lines([JSON.stringify(early)]));
+		const again = await importResponses(
+			db,
+			simActor,
+			view.survey.slug,
+			lines([JSON.stringify(early)])
+		);
 		expect(again.errors[0].errors[0].message).toBe('duplicate_submission_id');
 	});
 
@@ -425,7 +514,13 @@ describe('importer', () => {
 			db,
 			simActor,
 			view.survey.slug,
-			lines(Array.from({ length: 30 }, (_, i) => JSON.stringify(record({ receivedAt: new Date(OPENS + 3 * DAY + i * 60_000).toISOString() }))))
+			lines(
+				Array.from({ length: 30 }, (_, i) =>
+					JSON.stringify(
+						record({ receivedAt: new Date(OPENS + 3 * DAY + i * 60_000).toISOString() })
+					)
+				)
+			)
 		);
 		expect(r).toMatchObject({ imported: 30, rejected: 0, errors: [] });
 		expect(await count()).toBe(before + 30);

@@ -254,7 +254,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 				outcome.set(e.id, { submissionId, rejected: true });
 			}
 			submitMsTotal += performance.now() - s0;
-			if (++done % 2000 === 0) {
+			if (++done % 5000 === 0) {
 				log(
 					`  ${done}/${events.length} (${Math.round((Date.now() - started) / 1000)} s; submit ${Math.round(submitMsTotal / 1000)} s, detectors ${Math.round(tickMsTotal / 1000)} s)`
 				);
@@ -454,7 +454,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			};
 		};
 
+		log(`  submitted: submit ${Math.round(submitMsTotal / 1000)} s, detectors ${Math.round(tickMsTotal / 1000)} s`);
+		const m0 = Date.now();
 		const live = await measure();
+		log(`  measured in ${Math.round((Date.now() - m0) / 1000)} s`);
 		let afterRecheck: Measures | undefined;
 		if (opts.recheck) {
 			const r = await recheckSurvey(db, slug, simActor);

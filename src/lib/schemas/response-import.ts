@@ -28,10 +28,7 @@ export const importLineSchema = responseInputSchema
 		source: z.enum(['paper', 'external']),
 		network: z
 			.object({
-				ip: z
-					.string()
-					.max(64)
-					.refine(isIpAddress, { error: 'invalid_ip' })
+				ip: z.string().max(64).refine(isIpAddress, { error: 'invalid_ip' })
 			})
 			.strict()
 			.optional(),

@@ -162,7 +162,11 @@ export const ruleSetSchema = z
 		prefix: z
 			.object({
 				hamming: count.default(1),
-				windowHours: z.number().min(1).max(24 * 30).default(24),
+				windowHours: z
+					.number()
+					.min(1)
+					.max(24 * 30)
+					.default(24),
 				/** Both answers must know at least this many units (DK-only answers look alike). */
 				minKnown: count.default(5),
 				/** Network types whose prefix is narrow enough to mean "one household or office". */
@@ -192,7 +196,12 @@ export const ruleSetSchema = z
 		text: z.object({ minLength: count.default(6) }).prefault({}),
 		burst: z
 			.object({
-				windowMinutes: z.number().int().min(30).max(24 * 60).default(120),
+				windowMinutes: z
+					.number()
+					.int()
+					.min(30)
+					.max(24 * 60)
+					.default(120),
 				stepMinutes: z.literal(30).default(30),
 				ratio: z.number().min(1).max(100).default(2),
 				minExcess: count.default(30),
@@ -213,7 +222,12 @@ export const ruleSetSchema = z
 			.prefault({}),
 		template: z
 			.object({
-				windowMinutes: z.number().int().min(10).max(24 * 60).default(60),
+				windowMinutes: z
+					.number()
+					.int()
+					.min(10)
+					.max(24 * 60)
+					.default(60),
 				minSize: z.number().int().min(2).max(1000).default(5),
 				maxBaselineShare: ratio.default(0.005),
 				/** Vectors knowing fewer units than this are too common to mean a template. */
@@ -230,14 +244,20 @@ export const ruleSetSchema = z
 		prefixVolume: z
 			.object({
 				perHour: z.number().int().min(1).max(100_000).default(30),
-				types: z.array(z.enum(networkTypes)).default(['broadband', 'gov_edu', 'cloud', 'resi_proxy'])
+				types: z
+					.array(z.enum(networkTypes))
+					.default(['broadband', 'gov_edu', 'cloud', 'resi_proxy'])
 			})
 			.prefault({}),
 		textDuplicate: z
 			.object({
 				minSize: z.number().int().min(2).max(1000).default(5),
 				/** Short: residents' set phrases recur over a day, copied ones arrive together. */
-				windowHours: z.number().min(0.5).max(24 * 30).default(2)
+				windowHours: z
+					.number()
+					.min(0.5)
+					.max(24 * 30)
+					.default(2)
 			})
 			.prefault({})
 	})

@@ -77,7 +77,9 @@ export async function refreshUnitWeights(
 	rows: readonly { id: number; unitWeights: Record<number, number> }[]
 ): Promise<void> {
 	for (let i = 0; i < rows.length; i += WRITE_BATCH) {
-		const json = JSON.stringify(rows.slice(i, i + WRITE_BATCH).map((r) => ({ id: r.id, uw: r.unitWeights })));
+		const json = JSON.stringify(
+			rows.slice(i, i + WRITE_BATCH).map((r) => ({ id: r.id, uw: r.unitWeights }))
+		);
 		await db.execute(sql`
 			update ratings r set weight = coalesce((u.uw ->> r.unit_id::text)::real, 1)
 			from json_to_recordset(${json}::json) as u(id bigint, uw jsonb)

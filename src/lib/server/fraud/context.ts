@@ -20,7 +20,10 @@ function cacheFor<V>(store: WeakMap<object, Map<string, V>>, db: object): Map<st
 	return m;
 }
 
-const unitAreaCache = new WeakMap<object, Map<string, { at: number; areas: Map<number, number> }>>();
+const unitAreaCache = new WeakMap<
+	object,
+	Map<string, { at: number; areas: Map<number, number> }>
+>();
 const UNIT_AREA_TTL_MS = 60_000;
 
 async function unitAreas(db: DbOrTx, cycleId: number): Promise<Map<number, number>> {
@@ -126,7 +129,10 @@ export function statsOf(
 	};
 }
 
-const statsCache = new WeakMap<object, Map<string, { at: number; asOf: number; stats: RunningStats }>>();
+const statsCache = new WeakMap<
+	object,
+	Map<string, { at: number; asOf: number; stats: RunningStats }>
+>();
 const STATS_TTL_MS = 30_000;
 /** Imports and the simulator run on their own clock: a cached median is reused within this. */
 const STATS_CLOCK_SLACK_MS = 15 * 60_000;
@@ -219,9 +225,12 @@ export async function loadPeers(
 	}
 	const out: Peers = { device: [], phone: [], prefix: [] };
 	if (!parts.length) return out;
-	const rows = rowsOf<{ k: string; pattern: string | null; received_at: Date | string; area_code: string | null }>(
-		await db.execute(sql.join(parts, sql` union all `))
-	);
+	const rows = rowsOf<{
+		k: string;
+		pattern: string | null;
+		received_at: Date | string;
+		area_code: string | null;
+	}>(await db.execute(sql.join(parts, sql` union all `)));
 	for (const r of rows) {
 		const peer: Peer = {
 			pattern: r.pattern ?? '',

@@ -90,7 +90,10 @@ export async function startJob(
 			const result = await work(progress);
 			await updateJob(db, id, { status: 'done', result, progress: 100, total: 100 });
 		} catch (err) {
-			logger.error({ job: id, kind, err: err instanceof Error ? err.message : String(err) }, 'job failed');
+			logger.error(
+				{ job: id, kind, err: err instanceof Error ? err.message : String(err) },
+				'job failed'
+			);
 			await updateJob(db, id, {
 				status: 'failed',
 				error: err instanceof Error ? err.message.slice(0, 500) : 'failed'
@@ -101,7 +104,11 @@ export async function startJob(
 }
 
 /** Waits for a job to finish (API callers that asked to wait; tests). */
-export async function waitForJob(db: DbOrTx, id: string, timeoutMs = 10 * 60_000): Promise<JobView> {
+export async function waitForJob(
+	db: DbOrTx,
+	id: string,
+	timeoutMs = 10 * 60_000
+): Promise<JobView> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const j = await getJob(db, id);

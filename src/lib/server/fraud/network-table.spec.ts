@@ -36,7 +36,16 @@ describe('network table', () => {
 	});
 
 	it('never throws on addresses that are not addresses', () => {
-		for (const bad of ['', 'unknown', '1.2.3', '300.1.1.1', ':::', 'abcd', '1:2:3:4:5:6:7:8:9', '😀']) {
+		for (const bad of [
+			'',
+			'unknown',
+			'1.2.3',
+			'300.1.1.1',
+			':::',
+			'abcd',
+			'1:2:3:4:5:6:7:8:9',
+			'😀'
+		]) {
 			expect(() => table.lookup(bad)).not.toThrow();
 		}
 		expect(table.lookup('300.1.1.1')).toBeNull();

@@ -33,7 +33,8 @@ export interface NetworkFacts {
 
 export const NETWORK_HEADER = 'cidr,asn,asn_type,carrier,province,city,scope';
 
-type Parsed = { version: 4; bits: number; value: number } | { version: 6; bits: number; value: bigint };
+type Parsed =
+	{ version: 4; bits: number; value: number } | { version: 6; bits: number; value: bigint };
 
 /** An IPv4 address as an unsigned 32-bit number, or null. */
 export function parseIpv4(s: string): number | null {
@@ -106,8 +107,13 @@ export class NetworkTable {
 		const p = parseAddress(addr ?? '');
 		if (!p) return false;
 		const len = lenText === undefined ? p.bits : Number(lenText);
-		if (!Number.isInteger(len) || len < 0 || len > (p.version === 4 && !addr.includes(':') ? 32 : 128))
+		if (
+			!Number.isInteger(len) ||
+			len < 0 ||
+			len > (p.version === 4 && !addr.includes(':') ? 32 : 128)
+		) {
 			return false;
+		}
 		if (p.version === 4) {
 			// An IPv4-mapped IPv6 prefix (::ffff:a.b.c.d/120) is an IPv4 prefix 96 bits shorter.
 			const l4 = addr.includes(':') ? len - 96 : len;
@@ -158,7 +164,10 @@ export interface NetworkTableError {
  * Parses the CSV. Blank lines and lines starting with `#` are skipped; bad lines are reported and
  * left out rather than failing the whole table (a typo must not switch every check off).
  */
-export function parseNetworkTable(text: string): { table: NetworkTable; errors: NetworkTableError[] } {
+export function parseNetworkTable(text: string): {
+	table: NetworkTable;
+	errors: NetworkTableError[];
+} {
 	const table = new NetworkTable();
 	const errors: NetworkTableError[] = [];
 	const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -220,7 +229,10 @@ export function networkTable(): NetworkTable {
 	}
 	const { table, errors } = parseNetworkTable(text);
 	if (errors.length) {
-		logger.warn({ source, errors: errors.slice(0, 20), count: errors.length }, 'network table lines skipped');
+		logger.warn(
+			{ source, errors: errors.slice(0, 20), count: errors.length },
+			'network table lines skipped'
+		);
 	}
 	logger.info({ source, entries: table.size }, 'network table loaded');
 	loaded = table;

@@ -134,7 +134,9 @@ export async function recheckSurvey(
 				durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
 				powMs: r.pow_ms === null ? null : Number(r.pow_ms),
 				uaClass: r.ua_class,
-				source: (r.source === 'paper' || r.source === 'external' ? r.source : 'live') as CheckInput['source'],
+				source: (r.source === 'paper' || r.source === 'external'
+					? r.source
+					: 'live') as CheckInput['source'],
 				prefixHash: r.ip_prefix_hash,
 				deviceHash: r.device_hash,
 				phoneHash: r.phone_hash,
@@ -174,7 +176,9 @@ export async function recheckSurvey(
 			survey: facts,
 			speedMedianMs: stats.speedMedianMs,
 			powMedianMs: r.uaClass ? (stats.powMedianMs.get(r.uaClass) ?? null) : null,
-			devicePeers: r.deviceHash ? (byDevice.get(r.deviceHash) ?? []).slice(-MAX_IDENTITY_PEERS) : [],
+			devicePeers: r.deviceHash
+				? (byDevice.get(r.deviceHash) ?? []).slice(-MAX_IDENTITY_PEERS)
+				: [],
 			phonePeers: r.phoneHash ? (byPhone.get(r.phoneHash) ?? []).slice(-MAX_IDENTITY_PEERS) : [],
 			prefixPeers
 		};

@@ -137,7 +137,10 @@ export async function reviewMany(
 		if (missing.length) {
 			throw new ValidationError(
 				'submission_not_found',
-				missing.slice(0, 50).map((id) => ({ path: `ids.${target.ids!.indexOf(id)}`, message: 'submission_not_found' }))
+				missing.slice(0, 50).map((id) => ({
+					path: `ids.${target.ids!.indexOf(id)}`,
+					message: 'submission_not_found'
+				}))
 			);
 		}
 	} else {
@@ -149,7 +152,15 @@ export async function reviewMany(
 		);
 	}
 	if (!rows.length) throw new NotFoundError('nothing_to_review');
-	return decide(db, actor, view, rows, decision, reason, target.ids ? 'ids' : (target.cluster ?? ''));
+	return decide(
+		db,
+		actor,
+		view,
+		rows,
+		decision,
+		reason,
+		target.ids ? 'ids' : (target.cluster ?? '')
+	);
 }
 
 /** SQL condition on `s` selecting a cluster's members. */

@@ -140,7 +140,9 @@ export async function createRuleSet(
 		const open = surveys.filter((s) => s.status === 'published').map((s) => s.slug);
 		const reason = change.reason?.trim() ?? '';
 		if (open.length && reason.length < 3) {
-			throw new ValidationError('reason_required', [{ path: 'reason', message: 'reason_required' }]);
+			throw new ValidationError('reason_required', [
+				{ path: 'reason', message: 'reason_required' }
+			]);
 		}
 		const version = Math.max(latest?.version ?? 1, 1) + 1;
 		await tx.insert(ruleSet).values({

@@ -13,7 +13,10 @@ import { LOOKBACK_MS, runRecentDetectors } from './detectors';
 export const DETECTOR_INTERVAL_MS = 5 * 60_000;
 const FIRST_RUN_MS = 60_000;
 
-export async function detectorTick(db: Db, now = new Date()): Promise<{ surveys: number; changed: number }> {
+export async function detectorTick(
+	db: Db,
+	now = new Date()
+): Promise<{ surveys: number; changed: number }> {
 	const since = new Date(now.getTime() - LOOKBACK_MS).toISOString();
 	const surveys = rowsOf<{ slug: string }>(
 		await db.execute(sql`
@@ -27,7 +30,10 @@ export async function detectorTick(db: Db, now = new Date()): Promise<{ surveys:
 			const r = await runRecentDetectors(db, slug, now);
 			changed += r.changed;
 		} catch (err) {
-			logger.error({ survey: slug, err: err instanceof Error ? err.message : String(err) }, 'detectors failed');
+			logger.error(
+				{ survey: slug, err: err instanceof Error ? err.message : String(err) },
+				'detectors failed'
+			);
 		}
 	}
 	return { surveys: surveys.length, changed };
@@ -53,7 +59,10 @@ export function startFraudScheduler(
 			const r = await detectorTick(db);
 			if (r.changed) logger.info(r, 'detectors updated decisions');
 		} catch (err) {
-			logger.error({ err: err instanceof Error ? err.message : String(err) }, 'detector tick failed');
+			logger.error(
+				{ err: err instanceof Error ? err.message : String(err) },
+				'detector tick failed'
+			);
 		}
 		schedule(interval);
 	};

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { rowsOf } from '../db/rows';
-import { DomainError, NotFoundError, type FieldError } from '../errors';
+import { DomainError, type FieldError } from '../errors';
 import { appendAudit, type Actor } from '../audit/audit-log';
 import { zodFieldErrors } from '../http/problem';
 import { parseStrictJson, StrictJsonError } from '../http/strict-json';
@@ -116,8 +116,9 @@ export function parseImportLine(
 			]
 		};
 	}
-	if (containsNul(raw))
+	if (containsNul(raw)) {
 		return { ok: false, errors: [{ path: '(line)', message: 'nul_not_allowed' }] };
+	}
 	const parsed = importLineSchema.safeParse(raw);
 	if (!parsed.success) return { ok: false, errors: zodFieldErrors(parsed.error) };
 	return { ok: true, value: parsed.data };
@@ -174,8 +175,9 @@ export async function importResponses(
 ): Promise<ImportResult> {
 	forgetSurveyView(slug);
 	const view = await loadSurveyView(db, slug);
-	if (view.survey.status === 'draft')
+	if (view.survey.status === 'draft') {
 		throw new DomainError(409, 'conflict', 'survey_not_published');
+	}
 	if (view.survey.status === 'closed') throw new DomainError(410, 'gone', 'survey_closed');
 
 	// 1. Parse and validate every line against the survey before touching the database.

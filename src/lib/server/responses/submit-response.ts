@@ -168,8 +168,9 @@ export async function submitResponse(
 	// ---- anti-fraud facts (issue 6): network type/scope from the network table; importers' identities ----
 	const network = lookupNetwork(ctx.clientAddress);
 	const importedPhone = ctx.phone ? normalisePhone(ctx.phone) : null;
-	if (!phoneHash && hashKey && importedPhone)
+	if (!phoneHash && hashKey && importedPhone) {
 		phoneHash = surveyHash(hashKey, 'phone', importedPhone);
+	}
 	const device = !hashKey
 		? null
 		: ctx.deviceCookie

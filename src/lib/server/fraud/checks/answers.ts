@@ -22,7 +22,9 @@ export const trapCheck: Check = (input, ctx) => {
  */
 export const logicCheck: Check = (input, ctx) => {
 	const out: ReasonCode[] = [];
-	if (input.answers._serviceUse === 'no' && /[1-9]/.test(input.pattern)) out.push('logic.inconsistent');
+	if (input.answers._serviceUse === 'no' && /[1-9]/.test(input.pattern)) {
+		out.push('logic.inconsistent');
+	}
 	if (!out.length && input.areaCode && input.groupCode === 'residents') {
 		const own = ctx.survey.ownUnits.get(input.areaCode) ?? [];
 		if (own.length && own.every((i) => input.pattern.charAt(i) === '0')) {

@@ -87,12 +87,12 @@ describe('speed', () => {
 		]);
 		expect(straightLineCheck(input({ pattern: line, durationMs: 150_000 }), ctx())).toEqual([]);
 		// Seven known answers are not enough to call it straight-lining.
-		expect(straightLineCheck(input({ pattern: '1111111000000000', durationMs: 20_000 }), ctx())).toEqual(
-			[]
-		);
-		expect(straightLineCheck(input({ pattern: '1111111121000000', durationMs: 20_000 }), ctx())).toEqual(
-			[]
-		);
+		expect(
+			straightLineCheck(input({ pattern: '1111111000000000', durationMs: 20_000 }), ctx())
+		).toEqual([]);
+		expect(
+			straightLineCheck(input({ pattern: '1111111121000000', durationMs: 20_000 }), ctx())
+		).toEqual([]);
 	});
 });
 
@@ -110,7 +110,9 @@ describe('patterns', () => {
 		expect(isSequence([4, 3, 2, 1, 4, 3, 2, 1], 4)).toBe(true);
 		expect(isSequence([1, 1, 2, 1, 3, 1, 1, 2], 4)).toBe(false);
 		expect(isSequence([1, 1, 1, 1, 1, 1, 1, 1], 4)).toBe(false);
-		expect(sequenceCheck(input({ pattern: '1212121200000000' }), ctx())).toEqual(['pattern.sequence']);
+		expect(sequenceCheck(input({ pattern: '1212121200000000' }), ctx())).toEqual([
+			'pattern.sequence'
+		]);
 		expect(sequenceCheck(input({ pattern: '1212120000000000' }), ctx())).toEqual([]);
 	});
 });
@@ -134,7 +136,9 @@ describe('identity', () => {
 	it('calls near-identical answers on the same device a duplicate', () => {
 		const c = ctx({ devicePeers: [peer('1020030000100000')] });
 		expect(identityCheck(input(), c)).toEqual(['identity.duplicate']);
-		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual(['identity.duplicate']);
+		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual([
+			'identity.duplicate'
+		]);
 	});
 
 	it('calls different answers on a shared device a shared device', () => {
@@ -153,7 +157,9 @@ describe('identity', () => {
 		const c = ctx({
 			phonePeers: [peer('2000000000000000'), peer('0200000000000000'), peer('0020000000000000')]
 		});
-		expect(identityCheck(input({ pattern: '0002000000000004' }), c)).toEqual(['identity.duplicate']);
+		expect(identityCheck(input({ pattern: '0002000000000004' }), c)).toEqual([
+			'identity.duplicate'
+		]);
 	});
 
 	it('has nothing to say without earlier submissions', () => {
@@ -188,19 +194,27 @@ describe('network', () => {
 			)
 		).toEqual([]);
 		expect(
-			networkCheck(input({ pattern: p, networkType: 'broadband' }), ctx({ prefixPeers: [peer(p, 25 * 60)] }))
+			networkCheck(
+				input({ pattern: p, networkType: 'broadband' }),
+				ctx({ prefixPeers: [peer(p, 25 * 60)] })
+			)
 		).toEqual([]);
 		// Everything-satisfied neighbours are ordinary.
 		const all = '1111100000000000';
 		expect(
-			networkCheck(input({ pattern: all, networkType: 'broadband' }), ctx({ prefixPeers: [peer(all)] }))
+			networkCheck(
+				input({ pattern: all, networkType: 'broadband' }),
+				ctx({ prefixPeers: [peer(all)] })
+			)
 		).toEqual([]);
 	});
 });
 
 describe('answers', () => {
 	it('fails the trap item only when answered otherwise', () => {
-		expect(trapCheck(input({ answers: { attention: 'satisfied' } }), ctx())).toEqual(['trap.failed']);
+		expect(trapCheck(input({ answers: { attention: 'satisfied' } }), ctx())).toEqual([
+			'trap.failed'
+		]);
 		expect(trapCheck(input({ answers: { attention: 'basic' } }), ctx())).toEqual([]);
 		expect(trapCheck(input({ answers: {} }), ctx())).toEqual([]);
 		expect(trapCheck(input({ answers: { attention: ['basic', 'satisfied'] } }), ctx())).toEqual([
@@ -209,7 +223,9 @@ describe('answers', () => {
 	});
 
 	it('finds logical inconsistencies', () => {
-		expect(logicCheck(input({ pattern: '0200000000000000' }), ctx())).toEqual(['logic.inconsistent']);
+		expect(logicCheck(input({ pattern: '0200000000000000' }), ctx())).toEqual([
+			'logic.inconsistent'
+		]);
 		expect(logicCheck(input({ pattern: '1200000000000000' }), ctx())).toEqual([]);
 		expect(
 			logicCheck(
@@ -219,7 +235,12 @@ describe('answers', () => {
 		).toEqual(['logic.inconsistent']);
 		expect(
 			logicCheck(
-				input({ groupCode: 'service_recipients', areaCode: null, pattern: '0000', answers: { _serviceUse: 'no' } }),
+				input({
+					groupCode: 'service_recipients',
+					areaCode: null,
+					pattern: '0000',
+					answers: { _serviceUse: 'no' }
+				}),
 				ctx()
 			)
 		).toEqual([]);
@@ -268,18 +289,27 @@ describe('odd data never throws', () => {
 		it(`copes with ${JSON.stringify(o).slice(0, 60)}`, () => {
 			const c = ctx({ devicePeers: [peer('')], prefixPeers: [peer('')] });
 			expect(() => runChecks(input(o), c)).not.toThrow();
-			expect(() => runChecks(input(o), ctx({ speedMedianMs: null, powMedianMs: null }))).not.toThrow();
+			expect(() =>
+				runChecks(input(o), ctx({ speedMedianMs: null, powMedianMs: null }))
+			).not.toThrow();
 		});
 	}
 
 	it('copes with any string as a pattern or comment (property)', () => {
 		let runs = 0;
 		fc.assert(
-			fc.property(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 300 }), (p, t) => {
-				const codes = runChecks(input({ pattern: p, comments: [t] }), ctx({ devicePeers: [peer(p)] }));
-				runs++;
-				return Array.isArray(codes);
-			})
+			fc.property(
+				fc.string({ maxLength: 200 }),
+				fc.string({ unit: 'grapheme', maxLength: 300 }),
+				(p, t) => {
+					const codes = runChecks(
+						input({ pattern: p, comments: [t] }),
+						ctx({ devicePeers: [peer(p)] })
+					);
+					runs++;
+					return Array.isArray(codes);
+				}
+			)
 		);
 		expect(runs).toBeGreaterThan(0);
 	});
@@ -290,7 +320,9 @@ describe('decision', () => {
 		expect(verdict([], defaultRuleSet)).toEqual({ action: 'accepted', risk: 0 });
 		expect(verdict(['trap.failed'], defaultRuleSet).action).toBe('accepted');
 		expect(verdict(['trap.failed', 'speed.soft'], defaultRuleSet).action).toBe('flagged');
-		expect(verdict(['trap.failed', 'straightline.fast'], defaultRuleSet).action).toBe('quarantined');
+		expect(verdict(['trap.failed', 'straightline.fast'], defaultRuleSet).action).toBe(
+			'quarantined'
+		);
 		expect(verdict(['speed.hard'], defaultRuleSet).action).toBe('quarantined');
 	});
 

@@ -7,7 +7,12 @@ import { hamming } from './patterns';
  * of the units either of them knows answered alike (two people who know only their own township
  * and rate it alike are not "the same answers").
  */
-export function nearIdentical(a: string, b: string, maxDiff: number, minAgreement: number): boolean {
+export function nearIdentical(
+	a: string,
+	b: string,
+	maxDiff: number,
+	minAgreement: number
+): boolean {
 	if (hamming(a, b) > maxDiff) return false;
 	let union = 0;
 	let same = 0;

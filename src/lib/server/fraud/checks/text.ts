@@ -12,7 +12,18 @@ export function normaliseText(s: string): string {
 		.replace(/[\s\p{P}\p{S}\p{C}]+/gu, '');
 }
 
-const keyboardRuns = ['qwer', 'wert', 'asdf', 'sdfg', 'zxcv', 'uiop', 'hjkl', 'jkl', 'fdsa', 'rewq'];
+const keyboardRuns = [
+	'qwer',
+	'wert',
+	'asdf',
+	'sdfg',
+	'zxcv',
+	'uiop',
+	'hjkl',
+	'jkl',
+	'fdsa',
+	'rewq'
+];
 
 /**
  * Gibberish: one character dominating, a long run of one character, a short chunk repeated, very

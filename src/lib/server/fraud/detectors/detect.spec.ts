@@ -14,7 +14,13 @@ const HOUR = 3_600_000;
 const T0 = Date.parse('2031-03-01T00:00:00Z');
 let seq = 0;
 
-function honestRows(seed: number, from: number, hours: number, perHour: number, area?: string): DetectorRow[] {
+function honestRows(
+	seed: number,
+	from: number,
+	hours: number,
+	perHour: number,
+	area?: string
+): DetectorRow[] {
 	const r = prng(seed);
 	const out: DetectorRow[] = [];
 	for (let i = 0; i < hours * perHour; i++) {
@@ -30,7 +36,12 @@ function honestRows(seed: number, from: number, hours: number, perHour: number, 
 	return out;
 }
 
-function row(at: number, pattern: string, areaCode: string | null, durationMs: number): DetectorRow {
+function row(
+	at: number,
+	pattern: string,
+	areaCode: string | null,
+	durationMs: number
+): DetectorRow {
 	return {
 		id: ++seq,
 		receivedAt: Math.round(at),
@@ -87,7 +98,10 @@ describe('burst detector', () => {
 		const campaign: DetectorRow[] = [];
 		for (let i = 0; i < 150; i++) {
 			// Half copy a template (everything top), half praise the target and vary the rest; some fast.
-			const varied = `1${i.toString(3).padStart(UNITS - 1, '0').replace(/1/g, '3')}`;
+			const varied = `1${i
+				.toString(3)
+				.padStart(UNITS - 1, '0')
+				.replace(/1/g, '3')}`;
 			const pattern = i % 2 ? '111111' : varied;
 			campaign.push(row(start + (i / 150) * 1.5 * HOUR, pattern, 'A1', i % 3 ? 140_000 : 50_000));
 		}
@@ -167,9 +181,13 @@ describe('other detectors', () => {
 	it('finds template clusters that are rare outside their hour', () => {
 		const rows = week();
 		const at = T0 + 3 * 24 * HOUR + 2 * HOUR;
-		const cluster = Array.from({ length: 6 }, (_, i) => row(at + i * 60_000, '132413', 'A0', 90_000));
+		const cluster = Array.from({ length: 6 }, (_, i) =>
+			row(at + i * 60_000, '132413', 'A0', 90_000)
+		);
 		const out = run([...rows, ...cluster]);
-		expect(out.alerts.some((a) => a.detector === 'template' && a.evidence.pattern === '132413')).toBe(true);
+		expect(
+			out.alerts.some((a) => a.detector === 'template' && a.evidence.pattern === '132413')
+		).toBe(true);
 		for (const c of cluster) expect(out.codes.get(c.id)?.has('template.cluster')).toBe(true);
 	});
 

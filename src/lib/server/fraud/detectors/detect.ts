@@ -216,7 +216,9 @@ export function detect(input: DetectInput): DetectOutput {
 	const evaluatedFrom = Number.isFinite(input.applyFrom) ? fromSlot * SLOT_MS : -Infinity;
 	const starts = new Set<number>();
 	for (const s of slots) {
-		for (let k = 0; k < windowSlots; k++) if (s - k >= fromSlot || !Number.isFinite(fromSlot)) starts.add(s - k);
+		for (let k = 0; k < windowSlots; k++) {
+			if (s - k >= fromSlot || !Number.isFinite(fromSlot)) starts.add(s - k);
+		}
 	}
 	const median = input.speedMedianMs;
 	const templates: KnownTemplate[] = [...(input.knownTemplates ?? [])];
@@ -307,10 +309,15 @@ export function detect(input: DetectInput): DetectOutput {
 						(known === same && known / Math.max(1, units) >= b.templateKnownShare);
 				}
 				const isFast =
-					inDirection && median !== null && r.durationMs !== null && r.durationMs < b.fastBelow * median;
+					inDirection &&
+					median !== null &&
+					r.durationMs !== null &&
+					r.durationMs < b.fastBelow * median;
 				if (isTemplate) {
 					templateCount++;
-					if (knownCount(r.pattern) / Math.max(1, units) >= b.templateKnownShare) copied.add(r.pattern);
+					if (knownCount(r.pattern) / Math.max(1, units) >= b.templateKnownShare) {
+						copied.add(r.pattern);
+					}
 				}
 				if (isFast) fast++;
 				if (!applies(r)) continue;
@@ -321,7 +328,9 @@ export function detect(input: DetectInput): DetectOutput {
 				if (!w) weights.set(r.id, (w = new Map()));
 				w.set(i, Math.min(w.get(i) ?? 1, multiplier));
 			}
-			const topPrefixes = [...prefixCounts.values()].sort((x, y) => y - x).slice(0, rules.concentration.top);
+			const topPrefixes = [...prefixCounts.values()]
+				.sort((x, y) => y - x)
+				.slice(0, rules.concentration.top);
 			const topShare = topPrefixes.reduce((x, y) => x + y, 0) / o;
 			const topPatterns = [...vectorCounts.entries()]
 				.sort((x, y) => y[1] - x[1])
@@ -380,7 +389,11 @@ export function detect(input: DetectInput): DetectOutput {
 		for (const r of counted) {
 			const list = byPattern.get(r.pattern);
 			if (!list || !applies(r) || codes.get(r.id)?.has('burst.template')) continue;
-			if (list.some((k) => r.receivedAt >= k.from - COPY_BEFORE_MS && r.receivedAt < k.to + COPY_AFTER_MS)) {
+			if (
+				list.some(
+					(k) => r.receivedAt >= k.from - COPY_BEFORE_MS && r.receivedAt < k.to + COPY_AFTER_MS
+				)
+			) {
 				give(r.id, 'template.copy');
 			}
 		}

@@ -54,7 +54,10 @@ export function textArray(v: string[] | string | null): string[] {
 	if (!v) return [];
 	if (Array.isArray(v)) return v;
 	if (v === '{}') return [];
-	return v.replace(/^\{|\}$/g, '').split(',').map((x) => x.replace(/^"|"$/g, ''));
+	return v
+		.replace(/^\{|\}$/g, '')
+		.split(',')
+		.map((x) => x.replace(/^"|"$/g, ''));
 }
 
 /** Counted by the per-submission checks alone: detector codes must not feed back into themselves. */
@@ -67,7 +70,9 @@ export function countedByChecks(reasons: readonly string[], rules: RuleSet): boo
 export function toStoredRow(r: RawRow, view: SurveyView, rules: RuleSet): StoredRow {
 	const reasons = textArray(r.reasons);
 	const answers =
-		typeof r.answers === 'string' ? (JSON.parse(r.answers) as Record<string, string | string[]>) : (r.answers ?? {});
+		typeof r.answers === 'string'
+			? (JSON.parse(r.answers) as Record<string, string | string[]>)
+			: (r.answers ?? {});
 	return {
 		id: Number(r.id),
 		receivedAt: new Date(r.received_at).getTime(),
@@ -107,7 +112,10 @@ export async function loadStoredRows(
 }
 
 const detectorList = sql.raw(
-	`array[${detectorReasonCodes.filter((c) => c !== 'burst.member').map((c) => `'${c}'`).join(',')}]::text[]`
+	`array[${detectorReasonCodes
+		.filter((c) => c !== 'burst.member')
+		.map((c) => `'${c}'`)
+		.join(',')}]::text[]`
 );
 
 /**
@@ -139,7 +147,12 @@ async function loadHistory(
 	h.n += n;
 	h.all += Number(totals[0]?.all ?? 0);
 	if (!n) return h;
-	const rows = rowsOf<{ area: string | null; i: number | string; l: number | string; n: number | string }>(
+	const rows = rowsOf<{
+		area: string | null;
+		i: number | string;
+		l: number | string;
+		n: number | string;
+	}>(
 		await db.execute(sql`
 			select s.area_code as area, g.i, substr(s.pattern, g.i, 1)::int as l, count(*) as n
 			from submissions s cross join generate_series(1, ${units}::int) as g(i)
@@ -154,7 +167,11 @@ async function loadHistory(
 		const a = r.area ?? '\u0000';
 		let ac = h.byArea.get(a);
 		if (!ac) {
-			ac = { known: new Float64Array(units), top: new Float64Array(units), bottom: new Float64Array(units) };
+			ac = {
+				known: new Float64Array(units),
+				top: new Float64Array(units),
+				bottom: new Float64Array(units)
+			};
 			h.byArea.set(a, ac);
 		}
 		h.units.known[i] += n;
@@ -241,7 +258,9 @@ export async function persistAlerts(
 	out: DetectOutput,
 	templateFrom: number
 ): Promise<void> {
-	const burstFrom = Number.isFinite(out.evaluatedFrom) ? new Date(out.evaluatedFrom).toISOString() : null;
+	const burstFrom = Number.isFinite(out.evaluatedFrom)
+		? new Date(out.evaluatedFrom).toISOString()
+		: null;
 	const tFrom = Number.isFinite(templateFrom) ? new Date(templateFrom).toISOString() : null;
 	await db.execute(sql`
 		delete from alerts where survey_id = ${view.survey.id} and (
@@ -316,14 +335,19 @@ export function detectorChanges(
 			v.risk === r.risk &&
 			Math.abs(weight - r.weight) < 1e-6 &&
 			reasons.join(',') === r.reasons.join(',');
-		if (!same) changes.push({ id: r.id, status: v.action, risk: v.risk, weight, reasons, unitWeights });
-		else if (weight < 1) refresh.push({ id: r.id, unitWeights });
+		if (!same) {
+			changes.push({ id: r.id, status: v.action, risk: v.risk, weight, reasons, unitWeights });
+		} else if (weight < 1) refresh.push({ id: r.id, unitWeights });
 	}
 	return { changes, refresh };
 }
 
 /** The high-coverage templates of burst alerts whose windows started after `since`. */
-async function alertedTemplates(db: DbOrTx, surveyId: number, since: Date): Promise<KnownTemplate[]> {
+async function alertedTemplates(
+	db: DbOrTx,
+	surveyId: number,
+	since: Date
+): Promise<KnownTemplate[]> {
 	const rows = rowsOf<{ window_start: Date | string; window_end: Date | string; v: string | null }>(
 		await db.execute(sql`
 			select window_start, window_end, jsonb_array_elements_text(evidence -> 'templateVectors') as v
@@ -378,7 +402,9 @@ export async function runRecentDetectors(
 	const applyFrom = options.full ? -Infinity : now.getTime() - LOOKBACK_MS;
 	const result = await db.transaction(async (tx) => {
 		const locked = rowsOf<{ ok: boolean }>(
-			await tx.execute(sql`select pg_try_advisory_xact_lock(${FRAUD_LOCK}::int, ${view.survey.id}::int) as ok`)
+			await tx.execute(
+				sql`select pg_try_advisory_xact_lock(${FRAUD_LOCK}::int, ${view.survey.id}::int) as ok`
+			)
 		);
 		if (!locked[0]?.ok) return { alerts: 0, changed: 0, skipped: true };
 		const rows = await loadStoredRows(tx, view, rules, edge ?? undefined);
@@ -405,13 +431,25 @@ export async function runRecentDetectors(
 				cached = { edge: edge.getTime(), h, builtAt: cached.builtAt };
 				m.set(key, cached);
 			} else if (!cached || !fresh || cached.edge !== edge.getTime()) {
-				const h = await loadHistory(tx, view.survey.id, view.units.length, ctx.topLevel, ctx.bottomLevel, edge);
+				const h = await loadHistory(
+					tx,
+					view.survey.id,
+					view.units.length,
+					ctx.topLevel,
+					ctx.bottomLevel,
+					edge
+				);
 				cached = { edge: edge.getTime(), h, builtAt: Date.now() };
 				m.set(key, cached);
 			}
 			history = {
 				...cached.h,
-				patterns: await historyPatternCounts(tx, view.survey.id, edge, templateCandidates(rows, rules))
+				patterns: await historyPatternCounts(
+					tx,
+					view.survey.id,
+					edge,
+					templateCandidates(rows, rules)
+				)
 			};
 		}
 		const stats = await runningStats(tx, view.survey.id, now, rules);

@@ -66,7 +66,9 @@ export const actions: Actions = {
 		const formId = `review-${String(form.get('group') ?? '')}`;
 		if (!parsed.success) return zodFailure(parsed.error, values, formId);
 		const { chosen } = await cycleSurvey(Number(params.id), slug);
-		if (!chosen || chosen.slug !== slug) return fail(404, { errors: {}, message: 'survey_not_found', form: formId });
+		if (!chosen || chosen.slug !== slug) {
+			return fail(404, { errors: {}, message: 'survey_not_found', form: formId });
+		}
 		try {
 			const view = await loadSurveyView(db(), slug);
 			const r = await reviewMany(
@@ -87,7 +89,9 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const slug = String(form.get('survey') ?? '');
 		const { chosen } = await cycleSurvey(Number(params.id), slug);
-		if (!chosen || chosen.slug !== slug) return fail(404, { errors: {}, message: 'survey_not_found', form: 'recheck' });
+		if (!chosen || chosen.slug !== slug) {
+			return fail(404, { errors: {}, message: 'survey_not_found', form: 'recheck' });
+		}
 		try {
 			return { jobId: await startRecheckJob(db(), slug, actorOf(u)), form: 'recheck' };
 		} catch (err) {

@@ -26,7 +26,9 @@ export const POST: RequestHandler = api(async ({ locals, params, request, url })
 	try {
 		const result = await importResponses(db(), actorOf(u), params.slug, ndjsonLines(request.body), {
 			partial,
-			progress: live ? (done, total) => updateJob(db(), jobId, { progress: done, total }) : undefined
+			progress: live
+				? (done, total) => updateJob(db(), jobId, { progress: done, total })
+				: undefined
 		});
 		await updateJob(db(), jobId, {
 			status: 'done',
@@ -54,7 +56,10 @@ export const POST: RequestHandler = api(async ({ locals, params, request, url })
 		}
 		return json(body);
 	} catch (err) {
-		await updateJob(db(), jobId, { status: 'failed', error: err instanceof DomainError ? err.message : 'failed' });
+		await updateJob(db(), jobId, {
+			status: 'failed',
+			error: err instanceof DomainError ? err.message : 'failed'
+		});
 		throw err;
 	}
 });
