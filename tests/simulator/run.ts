@@ -454,7 +454,9 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			};
 		};
 
-		log(`  submitted: submit ${Math.round(submitMsTotal / 1000)} s, detectors ${Math.round(tickMsTotal / 1000)} s`);
+		log(
+			`  submitted: submit ${Math.round(submitMsTotal / 1000)} s, detectors ${Math.round(tickMsTotal / 1000)} s`
+		);
 		const m0 = Date.now();
 		const live = await measure();
 		log(`  measured in ${Math.round((Date.now() - m0) / 1000)} s`);
