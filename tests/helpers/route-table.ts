@@ -282,6 +282,9 @@ export const routeTable: Record<string, RouteRule> = {
 		form: { id: String(c.snapshotIds[0]) }
 	})),
 	'GET /admin/cycles/[id]/results/[unit]': { expect: [LOGIN, 200, 403, UNIT, 200, LOGIN] },
+	'GET /admin/cycles/[id]/results/[unit]/report.pdf': {
+		expect: [LOGIN, 200, 403, UNIT, 200, LOGIN]
+	},
 
 	// ---- surveys in the console
 	'GET /admin/cycles/[id]/surveys': consolePage,
