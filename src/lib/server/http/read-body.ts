@@ -57,6 +57,9 @@ function containsNul(value: unknown): boolean {
 export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
 	const declared = Number(request.headers.get('content-length') ?? '0');
 	if (declared > maxBytes) {
+		// Read and drop the body (adapter-node caps it at BODY_SIZE_LIMIT): answering while the
+		// client is still sending would reset the connection instead of delivering the 413.
+		await drain(request);
 		throw new DomainError(413, 'payload_too_large', `limit ${maxBytes} bytes`);
 	}
 	if (!request.body) return new Uint8Array();
@@ -79,7 +82,14 @@ export async function readLimited(request: Request, maxBytes: number): Promise<U
 		if (done) break;
 		total += value.byteLength;
 		if (total > maxBytes) {
-			await reader.cancel().catch(() => {});
+			// Keep reading (and dropping) so the client receives the 413 instead of a reset.
+			try {
+				for (;;) {
+					if ((await reader.read()).done) break;
+				}
+			} catch {
+				// the adapter's own limit ended the stream
+			}
 			throw new DomainError(413, 'payload_too_large', `limit ${maxBytes} bytes`);
 		}
 		chunks.push(value);
@@ -91,4 +101,17 @@ export async function readLimited(request: Request, maxBytes: number): Promise<U
 		offset += c.byteLength;
 	}
 	return out;
+}
+
+async function drain(request: Request): Promise<void> {
+	if (!request.body) return;
+	const reader = request.body.getReader();
+	try {
+		for (;;) {
+			const { done } = await reader.read();
+			if (done) return;
+		}
+	} catch {
+		// The adapter ended the stream (over its own limit): nothing more to read.
+	}
 }
