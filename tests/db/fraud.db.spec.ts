@@ -14,6 +14,7 @@ import { createRuleSet, listRuleSets } from '$lib/server/fraud/rules';
 import { reviewMany, reviewOne } from '$lib/server/fraud/review';
 import { listAlerts, reviewQueue } from '$lib/server/fraud/queue';
 import { waitForJob } from '$lib/server/fraud/jobs';
+import { detectorTick, startFraudScheduler, stopFraudScheduler } from '$lib/server/fraud/scheduler';
 import { forgetRunningStats } from '$lib/server/fraud/context';
 import { importResponses, type TextLine } from '$lib/server/responses/import-responses';
 import { ValidationError } from '$lib/server/errors';
@@ -390,6 +391,16 @@ describe('window detectors, recheck and review', () => {
 			)
 		);
 		expect(reviewDecisions[0]).toEqual({ note: '模板答卷', actor: simActor.label });
+	});
+
+	it('runs the detectors from the scheduler (one tick) and stops cleanly', async () => {
+		const tick = await detectorTick(db, new Date(OPENS + 3 * DAY + 16 * HOUR));
+		expect(tick.surveys).toBeGreaterThanOrEqual(1);
+		const stop = startFraudScheduler(db, { intervalMs: 20, firstRunMs: 5 });
+		await new Promise((r) => setTimeout(r, 120));
+		stop();
+		expect(startFraudScheduler(db, { firstRunMs: 60_000 })).toBeTypeOf('function');
+		stopFraudScheduler();
 	});
 
 	it('runs the pass as a job with progress', async () => {

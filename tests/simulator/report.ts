@@ -49,6 +49,13 @@ const rows: Row[] = [
 		value: (m) => share(m.groups.honest, 'excluded'),
 		format: pct
 	},
+	{
+		figure: '  (those with JavaScript: no-JS answers are quarantined by design)',
+		target: '(reference)',
+		ok: () => true,
+		value: (m) => share(m.groups['honest:with_js'], 'excluded'),
+		format: pct
+	},
 	...honestSub.map((g) => ({
 		figure: `  ${g.slice(7)} excluded`,
 		target: '≤ 1 %',
@@ -273,6 +280,7 @@ for (const seed of seeds) {
 				.join('\n');
 		console.error(`  honest excluded:\n${top(r.live.honestReasons.excluded)}`);
 		console.error(`  honest flagged:\n${top(r.live.honestReasons.flagged)}`);
+		console.error(`  careless still counted:\n${top(r.live.honestReasons.carelessCounted)}`);
 		for (const t of r.live.scores.townships) {
 			console.error(
 				`  ${t.unit}: published ${t.published?.toFixed(2)} (#${t.rank}) honest ${t.honest?.toFixed(2)} (#${t.honestRank})`

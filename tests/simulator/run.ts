@@ -81,7 +81,12 @@ export interface Measures {
 		}[];
 	};
 	/** Reason sets of honest submissions that were excluded or flagged (diagnostics). */
-	honestReasons: { excluded: Record<string, number>; flagged: Record<string, number> };
+	honestReasons: {
+		excluded: Record<string, number>;
+		flagged: Record<string, number>;
+		/** Careless answers that still count, by reason set. */
+		carelessCounted: Record<string, number>;
+	};
 	alerts: {
 		burst: number;
 		falseBurst: { unit: string; windowStart: string; during: string }[];
@@ -132,6 +137,7 @@ function groupsOf(e: SimEvent): string[] {
 			}
 		}
 	}
+	if (e.label === 'honest' && e.powMs !== null) out.push('honest:with_js');
 	if (e.label === 'repeater') out.push(`repeater:${e.tags[0]}`);
 	if (e.label === 'campaign') {
 		out.push(e.tags.includes('tail') ? 'campaign:tail' : 'campaign:wave');
@@ -289,7 +295,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			}>(await db.execute(sql`select id, client_id, status, reasons from submissions`));
 			const honestReasons = {
 				excluded: {} as Record<string, number>,
-				flagged: {} as Record<string, number>
+				flagged: {} as Record<string, number>,
+				carelessCounted: {} as Record<string, number>
 			};
 			const byClient = new Map(rows.map((r) => [r.client_id, r]));
 			const groups: Record<string, GroupStat> = {};
@@ -309,6 +316,14 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 					else if (row?.status === 'flagged') s.flagged++;
 				}
 				if (row) (e.label === 'honest' ? honestIds : otherIds).push(Number(row.id));
+				if (
+					row &&
+					e.label === 'careless' &&
+					(row.status === 'accepted' || row.status === 'flagged')
+				) {
+					const k = `${String(row.reasons)} d=${Math.round((e.at - e.startedAt) / 1000)}s p=${e.levels.join('')}`;
+					honestReasons.carelessCounted[k] = (honestReasons.carelessCounted[k] ?? 0) + 1;
+				}
 				if (row && e.label === 'honest' && row.status !== 'accepted') {
 					const k = `${[...new Set([...(Array.isArray(row.reasons) ? row.reasons : String(row.reasons).replace(/[{}]/g, '').split(','))])].join('+')} [${e.tags.join(',')}]`;
 					const bucket = row.status === 'flagged' ? honestReasons.flagged : honestReasons.excluded;

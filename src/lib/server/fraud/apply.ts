@@ -57,7 +57,8 @@ export async function writeDecisionChanges(
 			update ratings r set status = u.code,
 				weight = case when u.uw is null then r.weight else coalesce((u.uw ->> r.unit_id::text)::real, 1) end
 			from json_to_recordset(${json}::json) as u(id bigint, code smallint, uw jsonb)
-			where r.submission_id = u.id`);
+			where r.submission_id = u.id and (r.status <> u.code or (u.uw is not null
+				and r.weight is distinct from coalesce((u.uw ->> r.unit_id::text)::real, 1)))`);
 		await db.execute(sql`
 			insert into decisions (submission_id, rule_set_version, action, risk, weight, reasons, source, actor, note)
 			select u.id, ${meta.ruleSetVersion}::int, u.status, u.risk, u.weight, u.reasons,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { rowsOf } from '../db/rows';
 import { forgetSurveyView, loadSurveyView } from '../surveys/survey-view';
+import { getWritableCycle } from '../cycles/cycles';
 import { appendAudit, type Actor } from '../audit/audit-log';
 import { markRollupsStale } from '../scoring/aggregate';
 import type { SubmissionStatus } from '../responses/submit-response';
@@ -79,6 +80,7 @@ export async function recheckSurvey(
 	const progress = options.progress ?? (async () => {});
 	forgetSurveyView(slug);
 	const view = await loadSurveyView(db, slug);
+	await getWritableCycle(db, view.cycleId);
 	const surveyId = view.survey.id;
 	const rules = await ruleSetFor(db, view.cycleId, view.survey.ruleSetVersion);
 	const facts = await loadSurveyFacts(db, view);
@@ -299,7 +301,9 @@ export async function recheckSurvey(
 
 /** Starts the retrospective pass as a job (progress at GET /api/v1/jobs/{id}). */
 export async function startRecheckJob(db: Db, slug: string, actor: Actor): Promise<string> {
-	await loadSurveyView(db, slug);
+	const view = await loadSurveyView(db, slug);
+	// A closed cycle is read-only: its decisions are what was published.
+	await getWritableCycle(db, view.cycleId);
 	return startJob(db, 'recheck', actor.label, async (progress) => {
 		const summary = await recheckSurvey(db, slug, actor, { progress });
 		return { ...summary };

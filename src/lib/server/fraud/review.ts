@@ -10,6 +10,7 @@ import { isReviewCode, sortCodes, verdict } from './checks';
 import { ruleSetFor } from './rules';
 import { writeDecisionChanges, type DecisionChange } from './apply';
 import { textArray } from './detectors';
+import { getWritableCycle } from '../cycles/cycles';
 
 /**
  * Reviewers' decisions (DESIGN.md §7 Review): accept (counted again) or exclude, one submission or a
@@ -48,6 +49,8 @@ async function decide(
 	reason: string,
 	via: string
 ): Promise<ReviewResult> {
+	// A closed cycle is read-only: its decisions are what was published.
+	await getWritableCycle(db, view.cycleId);
 	const rules = await ruleSetFor(db, view.cycleId, view.survey.ruleSetVersion);
 	const code = decision === 'accept' ? 'review.accepted' : 'review.excluded';
 	const changes: DecisionChange[] = targets.map((t) => {

@@ -41,6 +41,11 @@ export async function detectorTick(
 
 let running: { stop: () => void } | null = null;
 
+/** Stops the scheduler of this process, if one runs (tests). */
+export function stopFraudScheduler(): void {
+	running?.stop();
+}
+
 export function startFraudScheduler(
 	db: Db,
 	options: { intervalMs?: number; firstRunMs?: number } = {}
