@@ -1,11 +1,14 @@
 import { defineConfig, devices } from '@playwright/test';
+import { ADMIN, E2E_PORT as port, runFiles } from './e2e/helpers/run-files';
 
-const port = Number(process.env.E2E_PORT ?? 4173);
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const files = runFiles();
 
 /**
  * End-to-end tests against the production build on a fresh in-memory PGlite database, in Debian's
- * Chromium (never a downloaded browser).
+ * Chromium (never a downloaded browser). The server logs at `info` into the run's server log, which
+ * the global teardown checks for every secret the tests used (e2e/global-teardown.ts).
  */
 export default defineConfig({
 	testDir: 'e2e',
@@ -13,6 +16,7 @@ export default defineConfig({
 	timeout: 60_000,
 	workers: 1,
 	reporter: [['list']],
+	globalTeardown: './e2e/global-teardown.ts',
 	use: {
 		baseURL: `http://127.0.0.1:${port}`,
 		launchOptions: {
@@ -47,7 +51,8 @@ export default defineConfig({
 		}
 	],
 	webServer: {
-		command: `node ${process.env.BUILD_DIR ?? 'build'}/index.js`,
+		// Starts `${BUILD_DIR:-build}/index.js` with its output in the run's server log.
+		command: 'node e2e/serve.js',
 		url: `http://127.0.0.1:${port}/readyz`,
 		reuseExistingServer: false,
 		timeout: 120_000,
@@ -57,10 +62,13 @@ export default defineConfig({
 			ORIGIN: `http://127.0.0.1:${port}`,
 			NODE_ENV: 'production',
 			PGLITE_DIR: 'memory://',
-			ADMIN_EMAIL: 'admin@e2e.local',
-			ADMIN_PASSWORD: 'e2e-admin-password',
+			ADMIN_EMAIL: ADMIN.email,
+			ADMIN_PASSWORD: ADMIN.password,
 			SEED_DEMO: 'true',
-			LOG_LEVEL: 'warn',
+			// Every request is logged, so that the log audit sees all a full run writes.
+			LOG_LEVEL: 'info',
+			E2E_SERVER_LOG: files.serverLog,
+			E2E_SECRETS_FILE: files.secrets,
 			BODY_SIZE_LIMIT: '12M',
 			// Every test signs in; the default 5 per account per 15 minutes is for people.
 			LOGIN_MAX_ATTEMPTS: '200'

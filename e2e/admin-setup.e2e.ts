@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './helpers/test';
 import AxeBuilder from '@axe-core/playwright';
 import ExcelJS from 'exceljs';
 import { open, signIn } from './helpers/console';

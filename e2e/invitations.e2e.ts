@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './helpers/test';
 import AxeBuilder from '@axe-core/playwright';
 import { ADMIN, open, signIn } from './helpers/console';
 

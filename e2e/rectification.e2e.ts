@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { expect, test } from './helpers/test';
 import AxeBuilder from '@axe-core/playwright';
 import { solvePow, type Start } from '../tests/helpers/respondent';
 import { ADMIN, open, signIn } from './helpers/console';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './helpers/test';
 import ExcelJS from 'exceljs';
 import { open, signIn } from './helpers/console';
 

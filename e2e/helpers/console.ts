@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
+import { ADMIN } from './run-files';
 
-export const ADMIN = { email: 'admin@e2e.local', password: 'e2e-admin-password' };
+export { ADMIN };
 
 /** Opens a console page and waits until it is hydrated, so typed values are not reset. */
 export async function open(page: Page, url: string) {

@@ -594,6 +594,31 @@ export interface DiscoveredRoute {
 }
 
 const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'fallback'];
+const pageFiles = ['+page.svelte', '+page.server.ts', '+page.ts', '+page.js', '+page.server.js'];
+
+/** The URL pattern of a route directory: its route id without `(group)` segments. */
+function patternOf(routesDir: string, dir: string): string {
+	const rel = path.relative(routesDir, dir).split(path.sep).filter(Boolean);
+	return '/' + rel.filter((s) => !/^\(.*\)$/.test(s)).join('/');
+}
+
+/**
+ * The URL patterns of every page that renders (has a `+page.svelte`), without importing anything, so
+ * that Playwright can use it too: e2e/security.e2e.ts opens every one of them in the browser. (A
+ * `+page.server.ts` alone, like /logout's, only answers with a redirect.)
+ */
+export function discoverPages(routesDir: string): string[] {
+	const out: string[] = [];
+	const walk = (dir: string) => {
+		const entries = readdirSync(dir, { withFileTypes: true });
+		if (entries.some((e) => e.isFile() && e.name === '+page.svelte')) {
+			out.push(patternOf(routesDir, dir));
+		}
+		for (const e of entries.filter((x) => x.isDirectory())) walk(path.join(dir, e.name));
+	};
+	walk(routesDir);
+	return out.sort();
+}
 
 /** Walks `src/routes` and lists every page, form action and endpoint method it defines. */
 export async function discoverRoutes(routesDir: string): Promise<DiscoveredRoute[]> {
@@ -601,15 +626,8 @@ export async function discoverRoutes(routesDir: string): Promise<DiscoveredRoute
 	const walk = async (dir: string) => {
 		const entries = readdirSync(dir, { withFileTypes: true });
 		const files = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
-		const rel = path.relative(routesDir, dir).split(path.sep).filter(Boolean);
-		const pattern = '/' + rel.filter((s) => !/^\(.*\)$/.test(s)).join('/');
-		const isPage = [
-			'+page.svelte',
-			'+page.server.ts',
-			'+page.ts',
-			'+page.js',
-			'+page.server.js'
-		].some((f) => files.has(f));
+		const pattern = patternOf(routesDir, dir);
+		const isPage = pageFiles.some((f) => files.has(f));
 		if (isPage) out.push({ key: `GET ${pattern}`, kind: 'page', method: 'GET', pattern });
 		for (const name of ['+page.server.ts', '+page.server.js']) {
 			if (!files.has(name)) continue;
