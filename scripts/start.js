@@ -18,7 +18,7 @@ function newest(dir) {
 	return t;
 }
 
-const built = path.join(root, 'build', 'index.js');
+const built = path.join(root, 'build', 'handler.js');
 const sources = Math.max(
 	newest(path.join(root, 'src')),
 	newest(path.join(root, 'messages')),
@@ -41,6 +41,6 @@ const env = {
 	BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '12M'
 };
 console.log(`Pingyi: serving on ${env.ORIGIN}`);
-const child = spawn(process.execPath, [built], { stdio: 'inherit', env });
+const child = spawn(process.execPath, [path.join(root, 'server.js')], { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,4 +1,5 @@
 import type { SessionInfo, SessionUser } from '$lib/server/auth/session';
+import type { SurveyPageRender } from '$lib/server/responses/survey-page-template';
 
 declare global {
 	namespace App {
@@ -12,6 +13,8 @@ declare global {
 			session: SessionInfo | null;
 			/** How the caller authenticated: a browser session cookie or an API token. */
 			authVia: 'session' | 'token' | null;
+			/** Set by the public survey page's load; its personal values are filled in by a hook. */
+			surveyPage?: SurveyPageRender;
 		}
 	}
 }

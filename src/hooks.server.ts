@@ -20,6 +20,8 @@ import { isDatabaseUnavailable } from '$lib/server/db/availability';
 import { routeRule } from '$lib/server/http/route-rules';
 import { startFraudScheduler } from '$lib/server/fraud/scheduler';
 import { scheduleDailyStamp } from '$lib/server/invitations/rosters';
+import { personaliseRenderedPage } from '$lib/server/responses/survey-page-template';
+import { registerSurveyPageFastPath } from '$lib/server/responses/survey-page-fast-path';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -28,6 +30,8 @@ export const init: ServerInit = async () => {
 	await bootstrap(handle.db);
 	// Anti-fraud window detectors every few minutes (unref'd timers, stopped on shutdown).
 	startFraudScheduler(handle.db);
+	// The production server (server.js) answers the public survey page from its template.
+	registerSurveyPageFastPath();
 	// Roster "answered on" days: one batch a day, just after midnight in Shanghai (unref'd timer).
 	const stopStamp = scheduleDailyStamp(
 		() => handle.db,
@@ -198,6 +202,25 @@ const guard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * The public survey page is rendered with placeholders for its personal values (submission id,
+ * start token, proof-of-work challenge); they are filled in here, and the plain public form is
+ * kept as the template server.js answers later requests from.
+ */
+const surveyPage: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const render = event.locals.surveyPage;
+	if (!render || !response.headers.get('content-type')?.startsWith('text/html')) return response;
+	const keep = event.request.method === 'GET' && response.status === 200 && !event.locals.user;
+	const headers = new Headers(response.headers);
+	// Every answer carries its own token: nothing here may be revalidated (etag) or cached.
+	headers.delete('etag');
+	headers.delete('content-length');
+	headers.set('cache-control', 'no-store');
+	const html = personaliseRenderedPage(await response.text(), render, keep, headers);
+	return new Response(html, { status: response.status, headers });
+};
+
 const headers: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	const h = response.headers;
@@ -223,7 +246,7 @@ const headers: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(context, csrf, badInput, i18n, auth, guard, headers);
+export const handle = sequence(context, surveyPage, csrf, badInput, i18n, auth, guard, headers);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: 'not_found' };

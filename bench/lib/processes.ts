@@ -72,11 +72,17 @@ export async function startProcess(
 	};
 }
 
+/** The production server (server.js over the build in BUILD_DIR, default build/). */
 export function startApp(env: Record<string, string>): Promise<Proc> {
-	const build = path.join(ROOT, process.env.BUILD_DIR ?? 'build', 'index.js');
 	return startProcess(
-		[build],
-		{ NODE_ENV: 'production', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env },
+		[path.join(ROOT, 'server.js')],
+		{
+			NODE_ENV: 'production',
+			SEED_DEMO: 'false',
+			LOG_LEVEL: 'warn',
+			BUILD_DIR: process.env.BUILD_DIR ?? 'build',
+			...env
+		},
 		'/readyz'
 	);
 }

@@ -31,14 +31,15 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the production build (`build/index.js`) as a child process on a free loopback port with a
+ * Starts the production server (`server.js` over `build/`) as a child process on a free loopback port with a
  * fresh database: in-memory PGlite, or a new PostgreSQL database when TEST_DATABASE_URL is set.
  * Real HTTP, real hooks, real handlers: nothing of our own is mocked.
  */
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
 	const root = path.resolve(import.meta.dirname, '../..');
-	const entry = path.join(root, process.env.BUILD_DIR ?? 'build', 'index.js');
-	if (!existsSync(entry)) {
+	const buildDir = process.env.BUILD_DIR ?? 'build';
+	const entry = path.join(root, 'server.js');
+	if (!existsSync(path.join(root, buildDir, 'handler.js'))) {
 		throw new Error('build/ is missing: run `npm run build` first (npm test does)');
 	}
 	const port = await freePort();
@@ -56,6 +57,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
 		LOG_LEVEL: 'info',
 		PGLITE_DIR: 'memory://',
 		BODY_SIZE_LIMIT: '12M',
+		BUILD_DIR: buildDir,
 		...extraEnv
 	};
 	if (process.env.TEST_DATABASE_URL && !extraEnv.DATABASE_URL && !extraEnv.PGLITE_DIR) {

@@ -8,24 +8,42 @@ import { channels, type Channel } from '$lib/schemas/response';
 
 export const DEVICE_COOKIE = 'py_d';
 
+const DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600;
+const deviceCookiePattern = /^[A-Za-z0-9_-]{16,64}$/;
+const deviceCookieInHeader = new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE}=([^;]*)`);
+
 /** The anonymous device cookie: a random value kept for a year; only its keyed hash is stored. */
 export function deviceCookie(cookies: Cookies, secure: boolean): string {
 	let value = cookies.get(DEVICE_COOKIE);
-	if (!value || !/^[A-Za-z0-9_-]{16,64}$/.test(value)) {
+	if (!value || !deviceCookiePattern.test(value)) {
 		value = randomBytes(16).toString('base64url');
 		cookies.set(DEVICE_COOKIE, value, {
 			path: '/',
 			httpOnly: true,
 			sameSite: 'lax',
 			secure,
-			maxAge: 365 * 24 * 3600
+			maxAge: DEVICE_COOKIE_MAX_AGE
 		});
 	}
 	return value;
 }
 
+/**
+ * The same cookie for a response written outside SvelteKit (the survey page fast path): the
+ * Set-Cookie header when the request's cookie header has no valid device cookie, else null.
+ */
+export function deviceCookieHeader(
+	cookieHeader: string | undefined,
+	secure: boolean
+): string | null {
+	const m = cookieHeader?.match(deviceCookieInHeader);
+	if (m && deviceCookiePattern.test(m[1])) return null;
+	const value = randomBytes(16).toString('base64url');
+	return `${DEVICE_COOKIE}=${value}; Max-Age=${DEVICE_COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
 /** A fresh start token and its bound proof-of-work challenge, as the page and the API hand out. */
-export async function issueStart(surveyId: number, now = new Date()) {
+export function issueStart(surveyId: number, now = new Date()) {
 	const key = appSecretLoaded();
 	const { token, nonce } = issueStartToken(key, surveyId, now);
 	const challenge = createPowChallenge(key, nonce, new Date(now.getTime() + POW_LIFETIME_MS));

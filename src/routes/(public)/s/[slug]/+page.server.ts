@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { db } from '$lib/server/db';
 import { isHttps } from '$lib/server/env';
@@ -8,10 +7,14 @@ import { submitResponse } from '$lib/server/responses/submit-response';
 import {
 	deviceCookie,
 	DEVICE_COOKIE,
-	issueStart,
 	parseChannel,
 	publicDefinition
 } from '$lib/server/responses/respondent-page';
+import {
+	personalPlaceholders,
+	surveyPageKey,
+	viewFingerprint
+} from '$lib/server/responses/survey-page-template';
 import { responseFromForm } from '$lib/server/responses/form-input';
 import { clientAddress } from '$lib/server/http/client-address';
 import { DomainError, NotFoundError } from '$lib/server/errors';
@@ -48,19 +51,28 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	deviceCookie(cookies, isHttps());
 	const unitParam = url.searchParams.get('u');
 	const firstUnit = unitParam && view.unitByCode.has(unitParam) ? unitParam : null;
-	const start = await issueStart(view.survey.id);
 	const locale = getLocale() === 'en' ? 'en' : 'zh';
+	const channel = parseChannel(url.searchParams.get('c'), firstUnit);
+	const invitationCode = url.searchParams.get('k')?.slice(0, 40) ?? '';
+	// The personal values are filled in by the survey-page hook (survey-page-template.ts), which
+	// keeps the plain public form as a template for later requests.
+	locals.surveyPage = {
+		key: surveyPageKey(view.survey.slug, getLocale(), firstUnit, channel),
+		surveyId: view.survey.id,
+		fingerprint: viewFingerprint(view),
+		cacheable: !preview && !invitationCode
+	};
 	return {
 		survey: publicDefinition(view, locale),
 		categoryNames: Object.fromEntries(view.units.map((u) => [u.category, u.categoryName])),
 		locale,
 		preview,
 		firstUnit,
-		channel: parseChannel(url.searchParams.get('c'), firstUnit),
-		invitationCode: url.searchParams.get('k')?.slice(0, 40) ?? '',
-		submissionId: randomUUID(),
-		startToken: start.token,
-		challenge: JSON.stringify(start.challenge)
+		channel,
+		invitationCode,
+		submissionId: personalPlaceholders.submissionId,
+		startToken: personalPlaceholders.startToken,
+		challenge: personalPlaceholders.challenge
 	};
 };
 

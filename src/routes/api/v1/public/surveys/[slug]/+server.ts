@@ -20,7 +20,7 @@ export const GET: RequestHandler = api(async ({ params }) => {
 	if (state === 'draft') throw new DomainError(404, 'not_found', 'survey_not_found');
 	if (state === 'closed') throw new DomainError(410, 'gone', 'survey_closed');
 	if (state === 'not_yet_open') throw new DomainError(403, 'not_open', 'survey_not_open_yet');
-	const start = await issueStart(view.survey.id);
+	const start = issueStart(view.survey.id);
 	const { askArea, askServiceUse, unitComments, generalComment, access, ...survey } =
 		publicDefinition(view, getLocale() === 'en' ? 'en' : 'zh');
 	return json(
