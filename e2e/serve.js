@@ -23,7 +23,8 @@ writeFileSync(log, '');
 writeFileSync(secrets, '');
 const out = openSync(log, 'a');
 
-const entry = path.join(process.env.BUILD_DIR ?? 'build', 'index.js');
+// The production server (server.js picks the build from BUILD_DIR, default build/).
+const entry = 'server.js';
 const server = spawn(process.execPath, [entry], { stdio: ['ignore', out, out], env: process.env });
 for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
 	process.on(signal, () => server.kill(signal));
