@@ -51,7 +51,7 @@ export default defineConfig({
 		}
 	],
 	webServer: {
-		// Starts `${BUILD_DIR:-build}/index.js` with its output in the run's server log.
+		// Starts server.js (over `${BUILD_DIR:-build}`) with its output in the run's server log.
 		command: 'node e2e/serve.js',
 		url: `http://127.0.0.1:${port}/readyz`,
 		reuseExistingServer: false,
