@@ -207,10 +207,22 @@ describe('the pipeline decides', () => {
 		expect(out.status).toBe('accepted');
 	});
 
-	it('quarantines a submission without proof of work (no JavaScript) instead of rejecting it', async () => {
-		const r = await send(view, { at: OPENS + 9 * HOUR, pattern: honestPattern(4), powMs: null });
+	it('flags a submission without proof of work (no JavaScript) when nothing else is wrong', async () => {
+		// A form post without JavaScript still carried a valid start token and an empty honeypot.
+		const r = await send(view, { at: OPENS + 9 * HOUR, pattern: honestPattern(3), powMs: null });
+		expect(r.reasons).toEqual(['pow.missing']);
+		expect(r.status).toBe('flagged');
+	});
+
+	it('quarantines a submission without proof of work together with any other escalating signal', async () => {
+		const r = await send(view, {
+			at: OPENS + 9 * HOUR + 5 * 60_000,
+			pattern: honestPattern(0),
+			powMs: null,
+			attention: 'satisfied'
+		});
 		expect(r.status).toBe('quarantined');
-		expect(r.reasons).toContain('pow.missing');
+		expect([...r.reasons].sort()).toEqual(['pow.missing', 'trap.failed']);
 	});
 
 	it('marks a failed trap item with one point only', async () => {

@@ -50,7 +50,7 @@ const rows: Row[] = [
 		format: pct
 	},
 	{
-		figure: '  (those with JavaScript: no-JS answers are quarantined by design)',
+		figure: '  (those with JavaScript)',
 		target: '(reference)',
 		ok: () => true,
 		value: (m) => share(m.groups['honest:with_js'], 'excluded'),
@@ -98,6 +98,21 @@ const rows: Row[] = [
 		value: (m) => share(m.groups['repeater:repeat_identity'], 'excluded'),
 		format: pct
 	},
+	...(
+		[
+			['same', 'identical answers'],
+			['close', '1–3 units differ'],
+			['far', '≥ 4 units differ'],
+			['same_soon', 'identical, within 2 h'],
+			['close_soon', '1–3 differ, within 2 h']
+		] as const
+	).map(([k, label]) => ({
+		figure: `  device-cookie repeats, ${label}`,
+		target: '(reference)',
+		ok: () => true,
+		value: (m: Measures) => share(m.groups[`repeater:identity:${k}`], 'excluded'),
+		format: (v: number) => pct(v)
+	})),
 	{
 		figure: '  repeats without identity (cookie cleared)',
 		target: '(no target)',
@@ -218,6 +233,7 @@ if (process.argv.includes('--child')) {
 		honestPersons: persons,
 		recheck,
 		rules,
+		attribution: process.argv.includes('--why'),
 		log: (l) => console.error(l)
 	});
 	process.stdout.write(`\n@@RESULT@@${JSON.stringify(r)}\n`);
@@ -281,6 +297,11 @@ for (const seed of seeds) {
 		console.error(`  honest excluded:\n${top(r.live.honestReasons.excluded)}`);
 		console.error(`  honest flagged:\n${top(r.live.honestReasons.flagged)}`);
 		console.error(`  careless still counted:\n${top(r.live.honestReasons.carelessCounted)}`);
+		for (const [label, a] of Object.entries(r.live.scores.attribution ?? {})) {
+			console.error(
+				`  counted ${label} answers move other townships by ${a.others.toFixed(2)}, the target by ${a.target.toFixed(2)}`
+			);
+		}
 		for (const t of r.live.scores.townships) {
 			console.error(
 				`  ${t.unit}: published ${t.published?.toFixed(2)} (#${t.rank}) honest ${t.honest?.toFixed(2)} (#${t.honestRank})`
@@ -299,5 +320,12 @@ const counts = (r: SimResult) =>
 		.filter(([k]) => !k.includes(':'))
 		.map(([k, g]) => `${k} ${g.n}`)
 		.join(', ');
-for (const r of results) console.log(`\nseed ${r.seed} submissions: ${counts(r)}`);
+for (const r of results) {
+	console.log(`\nseed ${r.seed} submissions: ${counts(r)}`);
+	const classes = Object.entries(r.live.groups)
+		.filter(([k]) => k.startsWith('repeater:identity:'))
+		.map(([k, g]) => `${k.slice('repeater:identity:'.length)} ${g.n}`)
+		.join(', ');
+	console.log(`  device-cookie repeats by answers and timing: ${classes}`);
+}
 process.exit(0);

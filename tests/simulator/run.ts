@@ -11,6 +11,7 @@ import pino from 'pino';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Db } from '../../src/lib/server/db/client';
 import { rowsOf } from '../../src/lib/server/db/rows';
+import { hamming } from '../../src/lib/server/fraud/checks/patterns';
 import { loadAppSecret } from '../../src/lib/server/auth/app-secret';
 import { logger } from '../../src/lib/server/logger';
 import { submitResponse } from '../../src/lib/server/responses/submit-response';
@@ -49,6 +50,8 @@ export interface SimOptions {
 	/** Rule-set changes (as for POST /api/v1/cycles/{id}/rule-sets) before the survey opens. */
 	rules?: Record<string, unknown>;
 	log?: (line: string) => void;
+	/** Also measure how much each label's counted answers move the townships (slower). */
+	attribution?: boolean;
 }
 
 export interface GroupStat {
@@ -72,6 +75,11 @@ export interface Measures {
 		victim: { published: number | null; honest: number | null; raw: number | null };
 		/** Mean absolute error of the other townships' published scores against honest-only. */
 		othersMae: number;
+		/**
+		 * Per label: the mean signed shift its counted answers cause in the published scores of the
+		 * other townships and of the target (published minus published-without-that-label).
+		 */
+		attribution?: Record<string, { others: number; target: number }>;
 		townships: {
 			unit: string;
 			published: number | null;
@@ -118,9 +126,45 @@ function unitCodeOf(i: number): string {
 	return i < TOWNSHIPS ? townshipCode(i) : departmentCode(i - TOWNSHIPS);
 }
 
+/**
+ * Repeats on a device cookie by how their answers compare with the nearest earlier submission on it
+ * (the report breaks identified repeats down by this): `same` (identical), `close` (1–3 units
+ * differ), `far` (4 or more), and `soon` when within two hours of it (a household's timing).
+ */
+function repeatClasses(events: readonly SimEvent[]): Map<number, string> {
+	const byCookie = new Map<string, SimEvent[]>();
+	const out = new Map<number, string>();
+	for (const e of events) {
+		if (!e.deviceCookie) continue;
+		const earlier = byCookie.get(e.deviceCookie) ?? [];
+		if (earlier.length && e.label === 'repeater') {
+			const p = e.levels.join('');
+			let best = Infinity;
+			let gap = Infinity;
+			for (const q of earlier) {
+				const h = hamming(q.levels.join(''), p);
+				if (h < best || (h === best && e.at - q.at < gap)) {
+					best = h;
+					gap = e.at - q.at;
+				}
+			}
+			const k = best === 0 ? 'same' : best <= 3 ? 'close' : 'far';
+			out.set(e.id, `${k}${gap <= 2 * HOUR ? '_soon' : ''}`);
+		}
+		earlier.push(e);
+		byCookie.set(e.deviceCookie, earlier);
+	}
+	return out;
+}
+
 /** Groups an event belongs to in the report. */
-function groupsOf(e: SimEvent): string[] {
+function groupsOf(e: SimEvent, repeats: Map<number, string>): string[] {
 	const out: string[] = [e.label];
+	const rc = repeats.get(e.id);
+	if (rc && e.tags[0] === 'repeat_identity') {
+		out.push(`repeater:identity:${rc}`);
+		out.push(`repeater:identity:${rc.replace('_soon', '')}`);
+	}
 	if (e.label === 'honest') {
 		for (const t of e.tags) {
 			if (
@@ -194,6 +238,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 		const view = await loadSurveyView(db, slug);
 		void firstView;
 		const events = buildEvents({ seed: opts.seed, days, honestPersons, start });
+		const repeats = repeatClasses(events);
 		log(`seed ${opts.seed}: ${events.length} events`);
 
 		const plan = schedule(start);
@@ -306,7 +351,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 				const o = outcome.get(e.id);
 				if (!o) continue;
 				const row = o.rejected ? undefined : byClient.get(o.submissionId);
-				for (const g of groupsOf(e)) {
+				for (const g of groupsOf(e, repeats)) {
 					const s = (groups[g] ??= { n: 0, excluded: 0, flagged: 0, rejected: 0 });
 					s.n++;
 					if (o.rejected) {
@@ -330,7 +375,16 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 					bucket[k] = (bucket[k] ?? 0) + 1;
 				}
 			}
-			const scoresOf = async (mode: 'published' | 'honest' | 'raw') => {
+			const labelIds = new Map<Label, number[]>();
+			for (const e of events) {
+				const o = outcome.get(e.id);
+				const row = o && !o.rejected ? byClient.get(o.submissionId) : undefined;
+				if (!row) continue;
+				const list = labelIds.get(e.label) ?? [];
+				list.push(Number(row.id));
+				labelIds.set(e.label, list);
+			}
+			const scoresOf = async (mode: 'published' | 'honest' | 'raw' | Label) => {
 				const run = async (h: Db) => {
 					const body = await recomputeFromRatings(h, cycleId, 'applied');
 					return new Map(body.items.map((i) => [i.unit, i]));
@@ -339,7 +393,11 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 				let out: Awaited<ReturnType<typeof run>> | undefined;
 				await db
 					.transaction(async (tx) => {
-						if (mode === 'honest') {
+						if (mode !== 'honest' && mode !== 'raw') {
+							await tx.execute(
+								sql`update ratings set status = 3 where submission_id = any(${`{${(labelIds.get(mode) ?? []).join(',')}}`}::bigint[])`
+							);
+						} else if (mode === 'honest') {
 							await tx.execute(
 								sql`update ratings set status = 3 where submission_id = any(${`{${otherIds.join(',')}}`}::bigint[])`
 							);
@@ -360,6 +418,31 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			const published = await scoresOf('published');
 			const honest = await scoresOf('honest');
 			const raw = await scoresOf('raw');
+			let attribution: Measures['scores']['attribution'];
+			if (opts.attribution) {
+				attribution = {};
+				for (const label of labelIds.keys()) {
+					if (label === 'honest') continue;
+					const without = await scoresOf(label);
+					let sum = 0;
+					let n = 0;
+					for (let i = 0; i < TOWNSHIPS; i++) {
+						if (i === TARGET) continue;
+						const p = published.get(unitCodeOf(i))?.score;
+						const w = without.get(unitCodeOf(i))?.score;
+						if (p != null && w != null) {
+							sum += p - w;
+							n++;
+						}
+					}
+					const pt = published.get(unitCodeOf(TARGET))?.score;
+					const wt = without.get(unitCodeOf(TARGET))?.score;
+					attribution[label] = {
+						others: n ? sum / n : 0,
+						target: pt != null && wt != null ? pt - wt : 0
+					};
+				}
+			}
 			const t = unitCodeOf(TARGET);
 			const v = unitCodeOf(VICTIM);
 			let mae = 0;
@@ -454,6 +537,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 						raw: raw.get(v)?.score ?? null
 					},
 					othersMae: k ? mae / k : 0,
+					attribution,
 					townships: Array.from({ length: TOWNSHIPS }, (_, i) => {
 						const c = unitCodeOf(i);
 						return {

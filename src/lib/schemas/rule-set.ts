@@ -69,7 +69,13 @@ export const defaultPoints: Record<ReasonCode, number> = {
 	'pattern.sequence': 1,
 	'pattern.all_known': 1,
 	'pow.fast': 2,
-	'pow.missing': 3,
+	// No proof of work is what a browser without JavaScript sends (elderly residents' old phones,
+	// WeChat's reduced mode): the form post still carried a valid signed start token at least 8 s old
+	// and an empty honeypot. Alone it flags (reviewers see it, the answer counts); with any other
+	// escalating signal it quarantines. At 3 it excluded every honest no-JS answer, 0.1–0.2 % of all
+	// honest answers in the simulator, while the scripts it is meant for are excluded anyway by
+	// their networks, speed and user agents (naive bots stay ≥ 99.9 % excluded).
+	'pow.missing': 2,
 	'pow.expired': 1,
 	'token.stale': 0,
 	'identity.phone_duplicate': 3,
@@ -148,15 +154,37 @@ export const ruleSetSchema = z
 			.prefault({}),
 		identity: z
 			.object({
-				/** Answers differing in at most this many rating items are near-identical. */
-				hamming: count.default(3),
+				/**
+				 * Answers differing in at most this many rating items are near-identical (with the
+				 * agreement below). The research's "≤ 3 of 13" was for 13 items most residents rate; with
+				 * 30 units a resident rates ~7 and answering again mostly changes which units they rate.
+				 * The agreement over units both rated is what tells a different person, so the count is 5
+				 * (in the simulator 3 left 6–8 % of identified repeats counted, 5 leaves 1–3 %).
+				 */
+				hamming: count.default(5),
 				/** Submissions per identity key before every further one is a duplicate. */
 				maxPerKey: z.number().int().min(1).max(100).default(3),
 				/**
-				 * Near-identical also needs this share of the units either answer known to be answered
-				 * alike: with many don't-knows, three differences can be most of what two people said.
+				 * Near-identical also needs this share of the units *both* answers rated to be rated alike
+				 * (and at least one such unit). It used to be taken over the units either rated, which
+				 * counted a repeat that adds or drops a don't-know as disagreement: it let
+				 * 11–16 % of identified repeats through as "households" in the simulator.
 				 */
-				minAgreement: ratio.default(0.75)
+				minAgreement: ratio.default(0.75),
+				/**
+				 * Within this many minutes of an earlier submission on the same key, a household member
+				 * passing the phone on is plausible (research §4.4: shared accounts answer "within 2 hours",
+				 * and a shared account needs "a plausible timing"); there only answers within
+				 * `householdHamming` of the earlier ones are a duplicate, since relatives often answer
+				 * alike. Later, the key is presumed to be the same person unless the answers differ.
+				 */
+				householdWindowMinutes: z
+					.number()
+					.int()
+					.min(0)
+					.max(7 * 24 * 60)
+					.default(120),
+				householdHamming: count.default(0)
 			})
 			.prefault({}),
 		prefix: z

@@ -133,24 +133,38 @@ describe('proof of work and user agent', () => {
 });
 
 describe('identity', () => {
-	it('calls near-identical answers on the same device a duplicate', () => {
-		const c = ctx({ devicePeers: [peer('1020030000100000')] });
+	it('calls near-identical answers on the same device hours later a duplicate', () => {
+		const c = ctx({ devicePeers: [peer('1020030000100000', 300)] });
 		expect(identityCheck(input(), c)).toEqual(['identity.duplicate']);
+		// One unit added (a don't-know now rated) is not disagreement: the same person answering again.
 		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual([
 			'identity.duplicate'
 		]);
 	});
 
 	it('calls different answers on a shared device a shared device', () => {
-		const c = ctx({ devicePeers: [peer('2000000100000000')] });
+		const c = ctx({ devicePeers: [peer('2000000100000000', 300)] });
 		expect(identityCheck(input({ pattern: '1020030000100000' }), c)).toEqual(['identity.shared']);
 	});
 
-	it('needs most of what either knows answered alike, not only few differences', () => {
-		// One known unit each, different: three differences at most, but nothing in common.
+	it('lets a household member answer alike on the same phone within the household window', () => {
+		// 30 minutes after: only an exact copy is a duplicate; a like-minded relative is a flag.
+		const c = ctx({ devicePeers: [peer('1020030000100000', 30)] });
+		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual(['identity.shared']);
+		expect(identityCheck(input({ pattern: '1020030000100000' }), c)).toEqual([
+			'identity.duplicate'
+		]);
+	});
+
+	it('counts agreement over the units both rated, and needs some', () => {
+		// One known unit each, different: few differences, but nothing in common.
 		expect(nearIdentical('1000', '0100', 3, 0.6)).toBe(false);
 		expect(nearIdentical('1000', '1000', 3, 0.6)).toBe(true);
 		expect(nearIdentical('0000', '0000', 3, 0.6)).toBe(true);
+		// Two units dropped to don't-know and one added: the four rated in common all agree.
+		expect(nearIdentical('1234100000', '1234003000', 5, 0.75)).toBe(true);
+		// The same units rated, two of four differently: someone else.
+		expect(nearIdentical('1234000000', '1243000000', 5, 0.75)).toBe(false);
 	});
 
 	it('treats the fourth submission on a key as a duplicate whatever it says', () => {

@@ -127,6 +127,35 @@ describe('burst detector', () => {
 		expect(out.codes.get(plain.id)?.has('burst.fast')).toBeFalsy();
 	});
 
+	it('takes the excess out of the shifted level only, so the window keeps its honest share', () => {
+		const rows = week();
+		const start = T0 + 5 * 24 * HOUR + 12 * HOUR;
+		const campaign = Array.from({ length: 150 }, (_, i) =>
+			row(start + (i / 150) * 1.5 * HOUR, `1${'0'.repeat(UNITS - 1)}`, 'A1', 140_000)
+		);
+		const out = run([...rows, ...campaign]);
+		const a = burstsFor(out, 0).sort((x, y) => y.observed - x.observed)[0];
+		expect(a).toBeDefined();
+		const inWindow = [...rows, ...campaign].filter(
+			(r) => r.receivedAt >= a.windowStart && r.receivedAt < a.windowEnd && r.pattern[0] !== '0'
+		);
+		const weightOf = (r: DetectorRow) => out.weights.get(r.id)?.get(0) ?? 1;
+		// Honest answers below the top box are not the excess: they keep their weight.
+		const below = inWindow.filter((r) => r.pattern[0] !== '1');
+		expect(below.length).toBeGreaterThan(0);
+		for (const r of below) expect(weightOf(r)).toBeGreaterThan(0.9);
+		// The top box counts about as often as an honest window of E answers would hold it.
+		const top = inWindow.filter((r) => r.pattern[0] === '1');
+		const weightedTop = top.reduce((x, r) => x + weightOf(r), 0);
+		const expectedTop = a.expected * Number(a.evidence.baselineTopShare);
+		expect(weightedTop).toBeLessThanOrEqual(expectedTop * 1.05);
+		expect(weightedTop).toBeGreaterThan(expectedTop * 0.6);
+		// With the whole window at E/O the campaign's top-box share would have stayed.
+		const share = weightedTop / (weightedTop + below.reduce((x, r) => x + weightOf(r), 0));
+		expect(share).toBeLessThan(Number(a.evidence.baselineTopShare) + 0.1);
+		expect(Number(a.evidence.windowTopShare)).toBeGreaterThan(share + 0.2);
+	});
+
 	it('finds copies of an alerted template answering most units, before and after the window', () => {
 		const rows = week();
 		const start = T0 + 5 * 24 * HOUR + 12 * HOUR;

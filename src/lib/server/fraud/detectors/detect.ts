@@ -288,6 +288,17 @@ export function detect(input: DetectInput): DetectOutput {
 			const vectorCounts = new Map<string, number>();
 			for (const r of raters) vectorCounts.set(r.pattern, (vectorCounts.get(r.pattern) ?? 0) + 1);
 			const multiplier = Math.min(1, e / o);
+			// The window counts as E answers (E/O), and the excess is taken out of the shifted level
+			// only: of the E answers an honest window would hold, a share p0 is at the shifted level
+			// (what the window's own areas usually answer), so shifted answers weigh E·p0/T and the
+			// others E·(1 − p0)/(O − T), each at most 1. Weighting the whole window by E/O instead
+			// keeps the campaign's share in what is left: the window still counts E answers, but with
+			// the inflated top-box share, and that residue is the residual inflation.
+			const shiftedCount = direction === 'top' ? win.top[i] : win.bottom[i];
+			const p0 = Math.min(1, Math.max(0, direction === 'top' ? p0Top : p0Bottom));
+			const shiftedWeight = shiftedCount > 0 ? Math.min(1, (e * p0) / shiftedCount) : multiplier;
+			const otherWeight =
+				o - shiftedCount > 0 ? Math.min(1, (e * (1 - p0)) / (o - shiftedCount)) : multiplier;
 			let templateCount = 0;
 			let fast = 0;
 			const copied = new Set<string>();
@@ -326,7 +337,7 @@ export function detect(input: DetectInput): DetectOutput {
 				if (isFast) give(r.id, 'burst.fast');
 				let w = weights.get(r.id);
 				if (!w) weights.set(r.id, (w = new Map()));
-				w.set(i, Math.min(w.get(i) ?? 1, multiplier));
+				w.set(i, Math.min(w.get(i) ?? 1, inDirection ? shiftedWeight : otherWeight));
 			}
 			const topPrefixes = [...prefixCounts.values()]
 				.sort((x, y) => y - x)
@@ -360,6 +371,8 @@ export function detect(input: DetectInput): DetectOutput {
 					windowBottomShare: round(win.bottom[i] / o),
 					submissionsInWindow: nw,
 					weight: round(multiplier),
+					shiftedWeight: round(shiftedWeight),
+					otherWeight: round(otherWeight),
 					templates: templateCount,
 					fast,
 					templateVectors: [...copied].slice(0, 20),
