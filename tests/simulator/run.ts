@@ -163,7 +163,7 @@ function groupsOf(e: SimEvent, repeats: Map<number, string>): string[] {
 	const rc = repeats.get(e.id);
 	if (rc && e.tags[0] === 'repeat_identity') {
 		out.push(`repeater:identity:${rc}`);
-		out.push(`repeater:identity:${rc.replace('_soon', '')}`);
+		if (rc.endsWith('_soon')) out.push(`repeater:identity:${rc.replace('_soon', '')}`);
 	}
 	if (e.label === 'honest') {
 		for (const t of e.tags) {
@@ -331,7 +331,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			};
 		});
 
-		const measure = async (): Promise<Measures> => {
+		const measure = async (attribute: boolean): Promise<Measures> => {
 			const rows = rowsOf<{
 				client_id: string;
 				status: string;
@@ -419,7 +419,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			const honest = await scoresOf('honest');
 			const raw = await scoresOf('raw');
 			let attribution: Measures['scores']['attribution'];
-			if (opts.attribution) {
+			if (attribute) {
 				attribution = {};
 				for (const label of labelIds.keys()) {
 					if (label === 'honest') continue;
@@ -557,13 +557,13 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 			`  submitted: submit ${Math.round(submitMsTotal / 1000)} s, detectors ${Math.round(tickMsTotal / 1000)} s`
 		);
 		const m0 = Date.now();
-		const live = await measure();
+		const live = await measure(!!opts.attribution);
 		log(`  measured in ${Math.round((Date.now() - m0) / 1000)} s`);
 		let afterRecheck: Measures | undefined;
 		if (opts.recheck) {
 			const r = await recheckSurvey(db, slug, simActor);
 			log(`  recheck: ${r.changed} of ${r.submissions} changed in ${r.ms} ms`);
-			afterRecheck = await measure();
+			afterRecheck = await measure(false);
 		}
 
 		// Zero raw addresses stored or logged: every table as text, and everything logged.
@@ -571,9 +571,29 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
 		const ips = [...new Set(events.map((e) => e.ip))];
 		let inDb = 0;
 		let inLogs = 0;
+		// Every run of address characters in the text, and each of its substrings that starts and ends
+		// at a separator, so an address embedded in a longer run is found as `includes` would.
+		const candidates = (text: string) => {
+			const out = new Set<string>();
+			for (const m of text.matchAll(/[0-9A-Fa-f:.]{7,}/g)) {
+				const run = m[0];
+				out.add(run);
+				const cuts = [0, ...[...run.matchAll(/[:.]/g)].flatMap((x) => [x.index, x.index + 1])];
+				cuts.push(run.length);
+				// An address has at most 8 groups: slices spanning more separators cannot be one.
+				for (let i = 0; i < cuts.length; i++) {
+					for (let j = i + 1; j < Math.min(cuts.length, i + 18); j++) {
+						if (cuts[j] - cuts[i] >= 7) out.add(run.slice(cuts[i], cuts[j]));
+					}
+				}
+			}
+			return out;
+		};
+		const inDump = candidates(dump);
+		const inLogged = candidates(logged);
 		for (const ip of ips) {
-			if (dump.includes(ip)) inDb++;
-			if (logged.includes(ip)) inLogs++;
+			if (inDump.has(ip)) inDb++;
+			if (inLogged.has(ip)) inLogs++;
 		}
 		return {
 			seed: opts.seed,

@@ -20,6 +20,8 @@ export const checkReasonCodes = [
 	'pow.fast',
 	'identity.duplicate',
 	'identity.shared',
+	/** Different answers on a shared key within the household window: a household, not a repeat. */
+	'identity.household',
 	'network.datacenter',
 	'network.proxy',
 	'network.out_of_county',
@@ -49,7 +51,11 @@ export const detectorReasonCodes = [
 	'template.cluster',
 	'template.copy',
 	'prefix.volume',
-	'text.duplicate'
+	'text.duplicate',
+	/** Night members of a network or answer-vector cluster that answers mostly at night (D7). */
+	'offhours.cluster',
+	/** Anonymous answers driving a unit's gap between anonymous and verified answers (D5). */
+	'tier.divergence'
 ] as const;
 
 /** Codes a reviewer's decision leaves; they override the points (DESIGN.md §7 Review). */
@@ -81,6 +87,9 @@ export const defaultPoints: Record<ReasonCode, number> = {
 	'identity.phone_duplicate': 3,
 	'identity.duplicate': 3,
 	'identity.shared': 1,
+	// A household passing the phone on is what the window allows (research §4.4); recorded, no
+	// points, so that it cannot add up with being out of county or a busy Wi-Fi to a flag.
+	'identity.household': 0,
 	'network.datacenter': 3,
 	'network.proxy': 3,
 	'network.out_of_county': 1,
@@ -97,7 +106,10 @@ export const defaultPoints: Record<ReasonCode, number> = {
 	'template.cluster': 1,
 	'template.copy': 3,
 	'prefix.volume': 1,
-	'text.duplicate': 1
+	'text.duplicate': 1,
+	'offhours.cluster': 1,
+	// Evidence for the unit's review only: most honest residents answer anonymously.
+	'tier.divergence': 0
 };
 
 const ratio = z.number().min(0).max(1);
@@ -126,7 +138,13 @@ export const ruleSetSchema = z
 		 */
 		flagOnly: z
 			.array(z.enum(reasonCodes))
-			.default(['identity.shared', 'network.out_of_county', 'prefix.volume', 'text.duplicate']),
+			.default([
+				'identity.shared',
+				'identity.household',
+				'network.out_of_county',
+				'prefix.volume',
+				'text.duplicate'
+			]),
 		points: z
 			.partialRecord(z.enum(reasonCodes), z.number().int().min(0).max(20))
 			.default({})
@@ -279,6 +297,40 @@ export const ruleSetSchema = z
 				types: z
 					.array(z.enum(networkTypes))
 					.default(['broadband', 'gov_edu', 'cloud', 'resi_proxy'])
+			})
+			.prefault({}),
+		/**
+		 * Off-hours regularity (research §7 row 27): a cluster (one narrow network prefix, or one answer
+		 * vector rating at least `minKnown` units) with at least `minSize` submissions in the night
+		 * hours, whose night share exceeds `ratio` × the survey's night share (never below
+		 * `baselineFloor`, the research's ≈ 1 %). Hours are county time (`utcOffsetMinutes`).
+		 */
+		offHours: z
+			.object({
+				fromHour: z.number().int().min(0).max(23).default(1),
+				toHour: z.number().int().min(0).max(24).default(5),
+				utcOffsetMinutes: z
+					.number()
+					.int()
+					.min(-14 * 60)
+					.max(14 * 60)
+					.default(480),
+				minSize: z.number().int().min(2).max(1000).default(5),
+				ratio: z.number().min(1).max(1000).default(5),
+				baselineFloor: ratio.default(0.01),
+				minKnown: count.default(3)
+			})
+			.prefault({}),
+		/**
+		 * Identity-tier divergence (research §7 row 26): a unit whose anonymous answers (device cookie
+		 * or none) score more than `minPoints` away from its verified ones (invitation, phone), and
+		 * more than `z` standard errors, with at least `minEach` answers in each tier.
+		 */
+		tierDivergence: z
+			.object({
+				minPoints: z.number().min(0).max(100).default(5),
+				z: z.number().min(0).max(100).default(1.96),
+				minEach: z.number().int().min(2).max(1_000_000).default(30)
 			})
 			.prefault({}),
 		textDuplicate: z

@@ -64,6 +64,7 @@ interface FullRow {
 	network_type: string | null;
 	network_scope: string | null;
 	answers: Record<string, string | string[]> | string | null;
+	identity_tier: string | null;
 }
 
 const READ_BATCH = 20_000;
@@ -97,7 +98,7 @@ export async function recheckSurvey(
 			await db.execute(sql`
 				select id, received_at, pattern, area_code, group_code, status, reasons, risk, weight,
 					duration_ms, pow_ms, ua_class, source, ip_prefix_hash, device_hash, phone_hash,
-					network_type, network_scope, answers
+					network_type, network_scope, answers, identity_tier
 				from submissions where survey_id = ${surveyId} and id > ${lastId}
 				order by id limit ${READ_BATCH}`)
 		);
@@ -145,7 +146,8 @@ export async function recheckSurvey(
 				networkType: r.network_type,
 				networkScope: r.network_scope,
 				answers,
-				texts: textsOf(view, answers, texts.get(Number(r.id)) ?? [])
+				texts: textsOf(view, answers, texts.get(Number(r.id)) ?? []),
+				tier: r.identity_tier
 			};
 		})
 		.sort((a, b) => a.receivedAt - b.receivedAt || a.id - b.id);
@@ -212,7 +214,8 @@ export async function recheckSurvey(
 			durationMs: r.durationMs,
 			prefixHash: r.prefixHash,
 			networkType: r.networkType,
-			texts: r.texts
+			texts: r.texts,
+			tier: r.tier
 		});
 		const peer: Peer = { pattern: r.pattern, receivedAt: r.receivedAt, areaCode: r.areaCode };
 		for (const [map, key] of [
@@ -235,7 +238,8 @@ export async function recheckSurvey(
 		bottomLevel: ctxBase.bottomLevel,
 		speedMedianMs: stats.speedMedianMs,
 		rows: detectorRows,
-		applyFrom: -Infinity
+		applyFrom: -Infinity,
+		levelValues: ctxBase.levelValues
 	});
 	const changes: DecisionChange[] = [];
 	const refresh: { id: number; unitWeights: Record<number, number> }[] = [];

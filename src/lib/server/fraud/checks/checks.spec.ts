@@ -148,12 +148,33 @@ describe('identity', () => {
 	});
 
 	it('lets a household member answer alike on the same phone within the household window', () => {
-		// 30 minutes after: only an exact copy is a duplicate; a like-minded relative is a flag.
+		// 30 minutes after: only an exact copy is a duplicate; a like-minded relative is a household.
 		const c = ctx({ devicePeers: [peer('1020030000100000', 30)] });
-		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual(['identity.shared']);
+		expect(identityCheck(input({ pattern: '1020030000100020' }), c)).toEqual([
+			'identity.household'
+		]);
 		expect(identityCheck(input({ pattern: '1020030000100000' }), c)).toEqual([
 			'identity.duplicate'
 		]);
+		// All 满意 over the units the family knows: the commonest answer, a match proves nothing.
+		const allTop = ctx({ devicePeers: [peer('1010010000100000', 30)] });
+		expect(identityCheck(input({ pattern: '1010010000100000' }), allTop)).toEqual([
+			'identity.household'
+		]);
+		// The same answer a day later: the same person.
+		const later = ctx({ devicePeers: [peer('1010010000100000', 24 * 60)] });
+		expect(identityCheck(input({ pattern: '1010010000100000' }), later)).toEqual([
+			'identity.duplicate'
+		]);
+	});
+
+	it('gives a household no points and a later shared key one, neither of them excluding', () => {
+		expect(verdict(['identity.household', 'network.out_of_county'], defaultRuleSet).action).toBe(
+			'accepted'
+		);
+		expect(verdict(['identity.shared', 'network.out_of_county'], defaultRuleSet).action).toBe(
+			'flagged'
+		);
 	});
 
 	it('counts agreement over the units both rated, and needs some', () => {

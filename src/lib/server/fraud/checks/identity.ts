@@ -1,6 +1,6 @@
 import type { ReasonCode } from '$lib/schemas/rule-set';
 import type { Check, CheckContext, Peer } from './types';
-import { hamming } from './patterns';
+import { hamming, isStraightLine, knownLevels } from './patterns';
 
 /** How two answer patterns compare over the units both of them rated (don't-knows left out). */
 export function commonAgreement(a: string, b: string): { common: number; same: number } {
@@ -40,13 +40,18 @@ export function nearIdentical(
 /**
  * One identity key (device cookie, phone): near-identical answers to an earlier submission on the
  * same key, or more submissions than a household plausibly shares, are a duplicate (quarantined; the
- * first one is kept because it is the earlier one). Different answers on a shared key are a flag.
+ * first one is kept because it is the earlier one). Different answers on a shared key are a shared
+ * key.
  *
  * Timing decides what "near-identical" may mean (research §4.4: a shared account needs different
  * answers *and a plausible timing*). Within `householdWindowMinutes` of an earlier submission a
  * household member passing the phone on is plausible, and like-minded relatives often answer alike,
- * so only an exact copy (`householdHamming`) is a duplicate there. Later, the same key is presumed to
- * be the same person unless the answers show someone else.
+ * so only an exact copy (`householdHamming`) is a duplicate there, and not even that when the answer
+ * is one level for every unit rated: all-满意 over the units a family knows is the commonest answer
+ * there is (15–20 % of residents), so two relatives giving it match by chance, while a match on an
+ * ordinary answer is the same person. Different answers within the window are what a household
+ * looks like (`identity.household`, no points); different answers later are `identity.shared`.
+ * Later, the key is presumed to be the same person unless the answers differ.
  */
 export function identityFinding(
 	pattern: string,
@@ -57,17 +62,21 @@ export function identityFinding(
 	if (!earlier.length) return null;
 	const r = ctx.rules.identity;
 	const windowMs = r.householdWindowMinutes * 60_000;
-	const duplicate = earlier.some((p) =>
-		Math.abs(receivedAt - p.receivedAt) <= windowMs
-			? hamming(p.pattern, pattern) <= r.householdHamming
-			: nearIdentical(p.pattern, pattern, r.hamming, r.minAgreement)
-	);
+	const uniform = isStraightLine(knownLevels(pattern));
+	let household = false;
+	const duplicate = earlier.some((p) => {
+		if (Math.abs(receivedAt - p.receivedAt) > windowMs) {
+			return nearIdentical(p.pattern, pattern, r.hamming, r.minAgreement);
+		}
+		household = true;
+		return hamming(p.pattern, pattern) <= r.householdHamming && !uniform;
+	});
 	if (duplicate) return 'identity.duplicate';
 	if (earlier.length >= r.maxPerKey) return 'identity.duplicate';
-	return 'identity.shared';
+	return household ? 'identity.household' : 'identity.shared';
 }
 
-/** `identity.duplicate` / `identity.shared` over the device cookie and the verified phone. */
+/** `identity.duplicate` / `.shared` / `.household` over the device cookie and the verified phone. */
 export const identityCheck: Check = (input, ctx) => {
 	const found = [
 		identityFinding(input.pattern, input.receivedAt, ctx.devicePeers, ctx),
@@ -75,5 +84,6 @@ export const identityCheck: Check = (input, ctx) => {
 	];
 	if (found.includes('identity.duplicate')) return ['identity.duplicate'];
 	if (found.includes('identity.shared')) return ['identity.shared'];
+	if (found.includes('identity.household')) return ['identity.household'];
 	return [];
 };

@@ -263,3 +263,19 @@ describe('other detectors', () => {
 		expect(run([]).alerts).toEqual([]);
 	});
 });
+
+describe('off-hours clusters in the detector run', () => {
+	it('gives the night members of an office network answering at night one point of evidence', () => {
+		const rows = week();
+		// 03:00 county time (UTC+8) on day 3: twelve submissions from one government-office prefix.
+		const night = T0 + 2 * 24 * HOUR + 19 * HOUR;
+		const office = Array.from({ length: 12 }, (_, i) => ({
+			...row(night + i * 5 * 60_000, `1${String(i % 10)}0000`, 'A1', 140_000),
+			prefixHash: 'office',
+			networkType: 'gov_edu'
+		}));
+		const out = run([...rows, ...office]);
+		for (const r of office) expect(out.codes.get(r.id)?.has('offhours.cluster')).toBe(true);
+		for (const r of rows) expect(out.codes.get(r.id)?.has('offhours.cluster')).toBeFalsy();
+	});
+});

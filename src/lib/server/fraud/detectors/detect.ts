@@ -2,6 +2,8 @@ import type { RuleSet } from '$lib/schemas/rule-set';
 import { poissonUpperTail, shareZ } from '../stats';
 import { knownCount } from '../checks/patterns';
 import { normaliseText } from '../checks/text';
+import { offHoursClusters } from './off-hours';
+import { tierDivergence } from './tier-divergence';
 
 /**
  * Window detectors over stored submissions (DESIGN.md §7; research §5.2), as a pure function of
@@ -19,6 +21,8 @@ import { normaliseText } from '../checks/text';
  * - prefix volume: many answers per hour from one narrow (non-mobile) network prefix.
  * - network concentration (D4): evidence attached to burst alerts.
  * - duplicate texts: the same comment from several submissions within a day.
+ * - off-hours clusters (D7): a network or answer vector answering mostly at night (off-hours.ts).
+ * - identity-tier divergence (D5): anonymous answers of a unit far from its verified ones.
  */
 
 export const SLOT_MS = 30 * 60_000;
@@ -37,6 +41,8 @@ export interface DetectorRow {
 	prefixHash: string | null;
 	networkType: string | null;
 	texts: string[];
+	/** identity_tier as stored (for the tier-divergence finding; absent: not known). */
+	tier?: string | null;
 }
 
 interface Counts {
@@ -75,7 +81,9 @@ export type DetectorCode =
 	| 'template.cluster'
 	| 'template.copy'
 	| 'prefix.volume'
-	| 'text.duplicate';
+	| 'text.duplicate'
+	| 'offhours.cluster'
+	| 'tier.divergence';
 
 export interface DetectedAlert {
 	detector: 'burst' | 'template';
@@ -100,6 +108,8 @@ export interface DetectInput {
 	applyFrom: number;
 	/** High-coverage templates of alerts found earlier (the scheduler reads them back). */
 	knownTemplates?: KnownTemplate[];
+	/** Score value per level index (1-based) for the tier-divergence finding; absent: skipped. */
+	levelValues?: readonly number[];
 }
 
 /** An answer vector that an alerted window showed to be campaign material, and when. */
@@ -456,6 +466,7 @@ export function detect(input: DetectInput): DetectOutput {
 	// ---- prefix volume (narrow networks only) ----
 	const pv = rules.prefixVolume;
 	const pvTypes = new Set<string>(pv.types);
+	const byId = new Map(live.map((r) => [r.id, r]));
 	const perPrefixHour = new Map<string, DetectorRow[]>();
 	for (const r of live) {
 		if (!r.prefixHash || !r.networkType || !pvTypes.has(r.networkType)) continue;
@@ -467,6 +478,29 @@ export function detect(input: DetectInput): DetectOutput {
 	for (const list of perPrefixHour.values()) {
 		if (list.length <= pv.perHour) continue;
 		for (const r of list) if (applies(r)) give(r.id, 'prefix.volume');
+	}
+
+	// ---- off-hours clusters (D7) ----
+	for (const id of offHoursClusters(live, rules)) {
+		const r = byId.get(id);
+		if (r && applies(r)) give(id, 'offhours.cluster');
+	}
+
+	// ---- identity-tier divergence (D5): evidence for the unit's review, over the loaded rows ----
+	if (input.levelValues && live.some((r) => r.tier)) {
+		const tierRows = live.map((r) => ({
+			id: r.id,
+			pattern: r.pattern,
+			tier: r.tier ?? null,
+			counted: r.counted,
+			excluded: r.excluded
+		}));
+		for (const f of tierDivergence(tierRows, units, input.levelValues, rules)) {
+			for (const id of f.members) {
+				const r = byId.get(id);
+				if (r && applies(r)) give(id, 'tier.divergence');
+			}
+		}
 	}
 
 	// ---- duplicate texts ----

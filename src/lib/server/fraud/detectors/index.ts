@@ -47,6 +47,7 @@ interface RawRow {
 	network_type: string | null;
 	answers: Record<string, string | string[]> | string | null;
 	texts: string[] | string | null;
+	identity_tier?: string | null;
 }
 
 /** `text[]` comes back as an array (postgres.js) or, in rare cases, as its literal. */
@@ -84,6 +85,7 @@ export function toStoredRow(r: RawRow, view: SurveyView, rules: RuleSet): Stored
 		prefixHash: r.ip_prefix_hash,
 		networkType: r.network_type,
 		texts: textsOf(view, answers, textArray(r.texts)),
+		tier: r.identity_tier ?? null,
 		status: r.status,
 		reasons,
 		risk: Number(r.risk),
@@ -102,7 +104,7 @@ export async function loadStoredRows(
 	const rows = rowsOf<RawRow>(
 		await db.execute(sql`
 			select s.id, s.received_at, s.pattern, s.area_code, s.status, s.reasons, s.risk, s.weight,
-				s.duration_ms, s.ip_prefix_hash, s.network_type, s.answers,
+				s.duration_ms, s.ip_prefix_hash, s.network_type, s.answers, s.identity_tier,
 				(select coalesce(array_agg(c.body), '{}') from comments c where c.submission_id = s.id) as texts
 			from submissions s
 			where s.survey_id = ${view.survey.id} ${since}
@@ -224,6 +226,8 @@ export interface DetectorContext {
 	rules: RuleSet;
 	topLevel: number;
 	bottomLevel: number;
+	/** Score value per level index (index 0, don't know, has none). */
+	levelValues: number[];
 }
 
 export function detectorContext(view: SurveyView, rules: RuleSet): DetectorContext {
@@ -231,6 +235,7 @@ export function detectorContext(view: SurveyView, rules: RuleSet): DetectorConte
 	return {
 		view,
 		rules,
+		levelValues: [Number.NaN, ...values],
 		topLevel: values.indexOf(Math.max(...values)) + 1,
 		bottomLevel: values.indexOf(Math.min(...values)) + 1
 	};
@@ -465,7 +470,8 @@ export async function runRecentDetectors(
 			rows,
 			history,
 			applyFrom,
-			knownTemplates
+			knownTemplates,
+			levelValues: ctx.levelValues
 		});
 		const templateMs = rules.template.windowMinutes * 60_000;
 		await persistAlerts(tx, view, out, Math.floor(applyFrom / templateMs) * templateMs);
