@@ -5,7 +5,7 @@ import { building } from '$app/environment';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { env, isHttps } from '$lib/server/env';
 import { logger } from '$lib/server/logger';
-import { closeDatabase, connectDatabase, db } from '$lib/server/db';
+import { closeDatabase, connectDatabase, databaseDriver, db } from '$lib/server/db';
 import { loadAppSecret } from '$lib/server/auth/app-secret';
 import { bootstrap } from '$lib/server/bootstrap';
 import {
@@ -41,7 +41,17 @@ export const init: ServerInit = async () => {
 	process.once('sveltekit:shutdown', stopStamp);
 	process.once('sveltekit:shutdown', (reason: string) => {
 		logger.info({ reason }, 'shutting down');
-		void closeDatabase();
+		// Every connection has closed (the server closed first). postgres.js 3.4 can leave its
+		// sockets open after end() when transactions were started while it was ending (handlers of
+		// clients that had gone away), and then the process never exits; so exit once the pool has
+		// had its chance. Nothing acknowledged is at stake: every reply was sent after its commit.
+		// PGlite is always waited for: it writes its files while closing.
+		const bounded = databaseDriver() === 'postgres';
+		const exit = () => setTimeout(() => process.exit(0), 500).unref();
+		const closing = closeDatabase();
+		void (
+			bounded ? Promise.race([closing, new Promise((r) => setTimeout(r, 6_000).unref())]) : closing
+		).then(exit, exit);
 	});
 };
 

@@ -60,8 +60,10 @@ export async function load(opts: {
 	const ok = Object.entries(statuses)
 		.filter(([s]) => (opts.okStatuses ? opts.okStatuses.includes(Number(s)) : s.startsWith('2')))
 		.reduce((a, [, n]) => a + n, 0);
+	// The run's own length: with `amount` autocannon stops at the count, not at the duration.
+	const elapsed = result.duration > 0 ? result.duration : opts.seconds;
 	return {
-		rps: ok / opts.seconds,
+		rps: ok / elapsed,
 		p99: result.latency.p99,
 		ok,
 		errors: result.errors + result.non2xx,

@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client';
+import type { Db, DbOrTx, Tx } from '../db/client';
 import { submission } from '../db/schema';
 import { codeArray, intArray, rowsOf } from '../db/rows';
+import { isUniqueViolation } from '../db/unique-violation';
 import { DomainError, NotFoundError, ValidationError } from '../errors';
 import { appSecretLoaded } from '../auth/app-secret';
 import { loadSurveyView, surveyState, type SurveyView } from '../surveys/survey-view';
@@ -219,18 +220,25 @@ export async function submitResponse(
 	const receipt = newReceipt();
 
 	let stored: { kind: 'token_spent' } | { kind: 'duplicate' } | { kind: 'stored'; receipt: string };
+	const write = {
+		receipt,
+		decision,
+		pattern,
+		identityTier,
+		startedAt,
+		powMs,
+		facts,
+		ctx,
+		nonce
+	};
 	try {
-		stored = await db.transaction(async (tx) => {
-			if (nonce) {
-				const spent = rowsOf<{ nonce: string }>(
-					await tx.execute(
-						sql`insert into spent_nonces (nonce, survey_id, spent_at) values (${nonce}, ${view.survey.id}, ${ctx.now.toISOString()}::timestamptz) on conflict do nothing returning nonce`
-					)
-				);
-				if (!spent.length) return { kind: 'token_spent' as const };
-			}
-			let subgroup = input.subgroup ?? null;
-			if (invitation) {
+		if (!invitation) {
+			// One statement, so one implicit transaction and one round trip: spending the token's nonce,
+			// the submission, its ratings, comments and decision commit together or not at all.
+			const row = await insertSubmission(db, view, input, checked.value, write);
+			stored = row ? { kind: 'stored', receipt: row.receipt } : { kind: 'duplicate' };
+		} else {
+			stored = await db.transaction(async (tx) => {
 				// Burning the code and storing the answers commit together; the answers keep no trace of it.
 				const burned = rowsOf<{ group_code: string; subgroup: string | null }>(
 					await tx.execute(
@@ -238,36 +246,31 @@ export async function submitResponse(
 					)
 				);
 				if (!burned.length || burned[0].group_code !== input.group) throw new InvitationRefused();
-				subgroup = burned[0].subgroup ?? subgroup;
-			}
-			const row = await insertSubmission(
-				tx,
-				view,
-				{ ...input, subgroup: subgroup ?? undefined },
-				checked.value,
-				{
-					receipt,
-					decision,
-					pattern,
-					identityTier,
-					startedAt,
-					powMs,
-					facts,
-					ctx
-				}
-			);
-			return row
-				? { kind: 'stored' as const, receipt: row.receipt }
-				: { kind: 'duplicate' as const };
-		});
+				const subgroup = burned[0].subgroup ?? input.subgroup;
+				const row = await insertSubmission(
+					tx,
+					view,
+					{ ...input, subgroup: subgroup ?? undefined },
+					checked.value,
+					write
+				);
+				return row
+					? { kind: 'stored' as const, receipt: row.receipt }
+					: { kind: 'duplicate' as const };
+			});
+		}
 	} catch (err) {
-		if (!(err instanceof InvitationRefused)) throw err;
-		const prior = await existingReceipt(db, view.survey.id, input.submissionId);
-		if (prior) return { httpStatus: 200, receipt: prior, submissionId: input.submissionId };
-		await noteFailedInvitation(db, view.survey.id, ctx.clientAddress, ctx.now);
-		throw new SubmissionRejected(409, 'invitation_code_invalid_or_used', [
-			{ path: 'invitationCode', message: 'invitation_code_invalid_or_used' }
-		]);
+		if (isUniqueViolation(err, 'spent_nonces_pkey')) {
+			// The start token was spent before (a retry of this submission, or a replay): nothing stored.
+			stored = { kind: 'token_spent' };
+		} else if (err instanceof InvitationRefused) {
+			const prior = await existingReceipt(db, view.survey.id, input.submissionId);
+			if (prior) return { httpStatus: 200, receipt: prior, submissionId: input.submissionId };
+			await noteFailedInvitation(db, view.survey.id, ctx.clientAddress, ctx.now);
+			throw new SubmissionRejected(409, 'invitation_code_invalid_or_used', [
+				{ path: 'invitationCode', message: 'invitation_code_invalid_or_used' }
+			]);
+		} else throw err;
 	}
 	if (stored.kind === 'stored') {
 		return { httpStatus: 201, receipt: stored.receipt, submissionId: input.submissionId };
@@ -278,9 +281,13 @@ export async function submitResponse(
 	throw new SubmissionRejected(403, 'token.replayed');
 }
 
-/** One statement: the submission, its ratings (unnest) and its comments. */
+/**
+ * One statement: the start token's nonce spent (a unique violation on spent_nonces_pkey when it was
+ * spent before, which undoes the whole statement), the submission, its ratings (unnest), comments
+ * and decision.
+ */
 async function insertSubmission(
-	tx: Tx,
+	tx: DbOrTx,
 	view: SurveyView,
 	input: ResponseInput,
 	clean: CleanAnswers,
@@ -300,14 +307,21 @@ async function insertSubmission(
 			networkScope: string | null;
 		};
 		ctx: SubmitContext;
+		nonce: string | null;
 	}
 ): Promise<{ id: number; receipt: string } | null> {
 	const s = view.survey;
 	const durationMs = x.startedAt ? Math.max(0, x.ctx.now.getTime() - x.startedAt.getTime()) : null;
 	const answers = Object.keys(clean.answers).length ? JSON.stringify(clean.answers) : null;
 	const comments = JSON.stringify(clean.comments.map((c) => ({ unit_id: c.unitId, body: c.body })));
+	const spend = x.nonce
+		? sql`n as (
+			insert into spent_nonces (nonce, survey_id, spent_at)
+			values (${x.nonce}, ${s.id}, ${x.ctx.now.toISOString()}::timestamptz)
+		), `
+		: sql``;
 	const result = await tx.execute(sql`
-		with s as (
+		with ${spend}s as (
 			insert into submissions (
 				survey_id, client_id, receipt, group_code, subgroup, area_code, entry_unit, channel, source,
 				received_at, started_at, duration_ms, pow_ms, identity_tier, ip_prefix_hash, device_hash,
