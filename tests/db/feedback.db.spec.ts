@@ -54,6 +54,7 @@ import {
 	finishFollowup,
 	getFollowup
 } from '$lib/server/feedback/followups';
+import { listPublicSurveys } from '$lib/server/surveys/public-surveys';
 import { answerAppeal, createAppeal } from '$lib/server/feedback/appeals';
 import { portalCycle, unitPortal } from '$lib/server/feedback/portal';
 import { assertUnitScope } from '$lib/server/feedback/access';
@@ -481,6 +482,10 @@ describe('follow-up (回访)', () => {
 		expect(s.definition.frozenUnits).toEqual(['zhen1']);
 		const [fcycle] = await h.db.select().from(cycle).where(eq(cycle.id, s.cycleId));
 		expect(fcycle.status).toBe('draft');
+		// Open, yet not on the public home page: it reaches the residents concerned by its own link.
+		const during = new Date((s.opensAt ?? now).getTime() + 1000);
+		expect(s.closesAt === null || s.closesAt > during).toBe(true);
+		expect((await listPublicSurveys(h.db, during)).map((p) => p.slug)).not.toContain(f.slug);
 
 		// Residents answer the follow-up.
 		const fu = await factoryIds(h.db, s.cycleId);
