@@ -83,8 +83,9 @@ async function existingReceipt(db: Db | Tx, surveyId: number, clientId: string) 
 /**
  * The one submit pipeline (form action, public API, importer): check the survey is open, validate
  * every answer against it, verify the start token and proof of work, then store the submission,
- * its ratings and comments in one transaction of two statements, spending the token's nonce in the
- * same transaction. Acknowledged only after commit; idempotent on `submissionId`.
+ * its ratings, comments and decision in one statement that also spends the token's nonce (with an
+ * invitation code: burning the code first, in the same transaction). Acknowledged only after
+ * commit; idempotent on `submissionId`.
  */
 export async function submitResponse(
 	db: Db,
