@@ -7,9 +7,24 @@ import { bodiesFor, submitLoop, TEST_APP_SECRET } from '../helpers/submissions';
 /**
  * PostgreSQL stopped and started under load: while it is down clients get 503 with Retry-After
  * (never 500), the app reconnects by itself, and nothing acknowledged is lost. It restarts the
- * shared server, so it runs alone: `OPS_TESTS=1 npx vitest run --project ops` (.ci/run does).
+ * cluster that serves TEST_DATABASE_URL, so it runs alone: `OPS_TESTS=1 npx vitest run --project
+ * ops` (.ci/run does). Point TEST_DATABASE_URL at a cluster of your own (`pg_createcluster`, another
+ * port) to run it without stopping a PostgreSQL that others use.
  */
 let server: TestServer;
+
+/** The Debian cluster (`pg_lsclusters`: version, name, port, …) that listens on the URL's port. */
+function clusterOf(url: string): { version: string; name: string; port: string } {
+	const port = new URL(url).port || '5432';
+	const fields = execSync('pg_lsclusters --no-header')
+		.toString()
+		.split('\n')
+		.map((l) => l.trim().split(/\s+/))
+		.find((f) => f[2] === port);
+	if (!fields) throw new Error(`no local PostgreSQL cluster on port ${port} (pg_lsclusters)`);
+	return { version: fields[0], name: fields[1], port };
+}
+
 afterAll(async () => {
 	await server?.stop();
 });
@@ -26,14 +41,15 @@ it('survives a PostgreSQL restart under load', async () => {
 	const bodies = bodiesFor(1, units, 4000);
 	const load = submitLoop(server, 'pgr', bodies, 4);
 	await new Promise((r) => setTimeout(r, 800));
-	const cluster = execSync('ls /etc/postgresql').toString().trim().split('\n')[0];
-	execSync(`pg_ctlcluster --skip-systemctl-redirect ${cluster} main stop -m fast`);
+	const pg = clusterOf(process.env.TEST_DATABASE_URL!);
+	const ctl = `pg_ctlcluster --skip-systemctl-redirect ${pg.version} ${pg.name}`;
+	execSync(`${ctl} stop -m fast`);
 	await new Promise((r) => setTimeout(r, 2500));
 	const during = { ...load.statuses };
-	execSync(`pg_ctlcluster --skip-systemctl-redirect ${cluster} main start`);
+	execSync(`${ctl} start`);
 	for (let i = 0; i < 30; i++) {
 		try {
-			execSync('pg_isready -h 127.0.0.1 -p 5432 -q');
+			execSync(`pg_isready -h 127.0.0.1 -p ${pg.port} -q`);
 			break;
 		} catch {
 			await new Promise((r) => setTimeout(r, 500));
