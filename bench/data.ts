@@ -163,7 +163,8 @@ export async function buildData(
 	return { url, cycleId, seconds: (performance.now() - started) / 1000 };
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/data.ts')) {
+// Run directly (vite-node puts its own CLI first in argv), not when bench/run.ts imports it.
+if (process.argv.some((a) => a.endsWith('bench/data.ts'))) {
 	const smoke = process.argv.includes('--smoke');
 	const total = smoke ? 20_000 : 1_000_000;
 	buildData(total)
