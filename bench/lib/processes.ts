@@ -49,6 +49,8 @@ export async function startProcess(
 			HOME: process.env.HOME ?? '/tmp',
 			PORT: String(port),
 			HOST: '127.0.0.1',
+			// Form posts are checked against the origin (CSRF); without ORIGIN adapter-node assumes https.
+			ORIGIN: `http://127.0.0.1:${port}`,
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
