@@ -225,6 +225,8 @@ async function flowRate(app: Proc, units: string[]): Promise<{ rps: number; stat
 					method: 'POST',
 					headers: {
 						'content-type': 'application/x-www-form-urlencoded',
+						// A browser's form post: HTML wanted (else SvelteKit answers its JSON action protocol).
+						accept: 'text/html',
 						origin: app.url,
 						cookie: resident.cookie
 					},
@@ -400,8 +402,12 @@ async function countySection() {
 		const sql = postgres(dbUrl(DATA_DB), { max: 1, onnotice: () => {} });
 		const [c] = await sql`select id from cycles order by id limit 1`;
 		const [n] = await sql`select count(*)::int as n from submissions`;
+		// A retrospective pass that changed decisions rewrote ratings: dead rows would inflate the
+		// storage figure, so such a dataset is built again.
+		const [changed] =
+			await sql`select count(*)::int as n from audit_log where action = 'survey.recheck' and (detail->>'changed')::int > 0`;
 		await sql.end();
-		if (Number(n.n) === total) {
+		if (Number(n.n) === total && Number(changed.n) === 0) {
 			data = { url: dbUrl(DATA_DB), cycleId: Number(c.id) };
 			log(`reusing ${DATA_DB} (${fmt(total)} submissions; --fresh-data rebuilds it)`);
 		} else {
@@ -465,20 +471,25 @@ async function countySection() {
 	});
 
 	const [s] = await sql`select slug from surveys where slug = 'bench-recheck'`;
-	const summary = { changed: 0 };
-	const secs =
-		(await timeMs(async () => {
-			Object.assign(summary, await recheckSurvey(db, String(s.slug), systemActor));
-		})) / 1000;
-	rows.push({
-		goal: `retrospective anti-fraud pass (${fmt(total / 5)} submissions)`,
-		measured: `${fmt(secs, 1)} s`,
-		baseline: '—',
-		ratio: null,
-		target: '≤ 60 s',
-		met: secs <= 60,
-		note: `${fmt(summary.changed)} decisions changed`
-	});
+	// Twice: the generated data was never decided under the current rules, so the first pass
+	// rewrites every decision (the worst case: 200k decision rows, 6M ratings updated); the second
+	// is the pass as the office runs it after a rule change that moves a few decisions.
+	for (const pass of ['first pass', 'second pass'] as const) {
+		const summary = { changed: 0 };
+		const secs =
+			(await timeMs(async () => {
+				Object.assign(summary, await recheckSurvey(db, String(s.slug), systemActor));
+			})) / 1000;
+		rows.push({
+			goal: `retrospective anti-fraud pass (${fmt(total / 5)} submissions), ${pass}`,
+			measured: `${fmt(secs, 1)} s`,
+			baseline: '—',
+			ratio: null,
+			target: '≤ 60 s',
+			met: secs <= 60,
+			note: `${fmt(summary.changed)} decisions changed`
+		});
+	}
 	await sql.end();
 	await handle.close();
 }
