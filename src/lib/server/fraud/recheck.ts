@@ -22,7 +22,14 @@ import { prefixRuleApplies, textsOf } from './decide';
 import { ruleSetFor } from './rules';
 import { refreshUnitWeights, writeDecisionChanges, type DecisionChange } from './apply';
 import { detect, type DetectorRow } from './detectors/detect';
-import { detectorContext, FRAUD_LOCK, persistAlerts, textArray, unitWeightsOf } from './detectors';
+import {
+	answersOf,
+	detectorContext,
+	FRAUD_LOCK,
+	persistAlerts,
+	textArray,
+	unitWeightsOf
+} from './detectors';
 import { startJob, type ProgressFn } from './jobs';
 
 /**
@@ -120,10 +127,7 @@ export async function recheckSurvey(
 
 	const rows = raw
 		.map((r) => {
-			const answers =
-				typeof r.answers === 'string'
-					? (JSON.parse(r.answers) as Record<string, string | string[]>)
-					: (r.answers ?? {});
+			const answers = answersOf(r.answers);
 			return {
 				id: Number(r.id),
 				receivedAt: new Date(r.received_at).getTime(),

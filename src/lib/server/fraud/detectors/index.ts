@@ -68,12 +68,18 @@ export function countedByChecks(reasons: readonly string[], rules: RuleSet): boo
 	return v.action === 'accepted' || v.action === 'flagged';
 }
 
+/** A stored `answers` column as the drivers return it (PGlite: text, postgres.js: parsed). */
+export function answersOf(
+	value: string | Record<string, string | string[]> | null
+): Record<string, string | string[]> {
+	return typeof value === 'string'
+		? (JSON.parse(value) as Record<string, string | string[]>)
+		: (value ?? {});
+}
+
 export function toStoredRow(r: RawRow, view: SurveyView, rules: RuleSet): StoredRow {
 	const reasons = textArray(r.reasons);
-	const answers =
-		typeof r.answers === 'string'
-			? (JSON.parse(r.answers) as Record<string, string | string[]>)
-			: (r.answers ?? {});
+	const answers = answersOf(r.answers);
 	return {
 		id: Number(r.id),
 		receivedAt: new Date(r.received_at).getTime(),
