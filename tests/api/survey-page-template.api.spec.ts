@@ -152,6 +152,9 @@ describe('the survey page template', () => {
 		const preview = await page(`/s/${SLUG}?preview=1`, { cookie: session });
 		expect(await fromTemplate(preview.requestId)).toBe(false);
 		expect(preview.res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+		const nul = await page(`/s/${SLUG}?c=%00`);
+		expect(nul.res.status).toBe(400);
+		expect(await fromTemplate(nul.requestId)).toBe(false);
 		const invited = await page(`/s/${SLUG}?k=ABCDEFGHJK`);
 		expect(await fromTemplate(invited.requestId)).toBe(false);
 		expect(invited.html).toContain('value="ABCDEFGHJK"');

@@ -18,6 +18,8 @@ import { baseLocale, cookieName, isLocale } from '$lib/paraglide/runtime';
 export async function serveSurveyPage(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
 	const started = performance.now();
 	const url = req.url ?? '';
+	// NUL is refused by the app's bad-input hook with a 400: let it.
+	if (/%00/i.test(url)) return false;
 	const q = url.indexOf('?');
 	const slug = /^\/s\/([A-Za-z0-9_-]{1,60})$/.exec(q < 0 ? url : url.slice(0, q))?.[1];
 	if (!slug) return false;
